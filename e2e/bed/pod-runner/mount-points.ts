@@ -1,0 +1,56 @@
+import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/**
+ * Containers see the host's filesystem with volumes bind-mounted over it, so a mount point such
+ * as /vault/secrets must exist on the host. We create the missing ones, count who uses them
+ * (several pods may run at once), and remove exactly what we created once nobody does.
+ */
+const created = new Map<string, { users: number; kind: 'dir' | 'file' }>();
+
+/** Makes `target` exist (as a directory, or an empty file when `asFile`); returns a release function. */
+export function acquireMountPoint(target: string, asFile: boolean): () => void {
+  const made: string[] = [];
+  let top = target;
+  while (!existsSync(top)) {
+    made.unshift(top);
+    top = dirname(top);
+  }
+  for (const p of made) {
+    if (p === target && asFile) writeFileSync(p, '', { flag: 'wx' });
+    else mkdirSync(p);
+  }
+  const owned = [
+    ...made.filter((p) => !created.has(p)),
+    ...[...created.keys()].filter((p) => p === target || target.startsWith(`${p}/`)),
+  ];
+  for (const p of made) created.set(p, { users: 0, kind: p === target && asFile ? 'file' : 'dir' });
+  for (const p of owned) {
+    const entry = created.get(p);
+    if (entry) entry.users++;
+  }
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    // deepest first, so parents are empty when their turn comes
+    for (const p of [...owned].sort((a, b) => b.length - a.length)) {
+      const entry = created.get(p);
+      if (!entry) continue;
+      entry.users--;
+      if (entry.users > 0) continue;
+      created.delete(p);
+      try {
+        if (entry.kind === 'dir' && statSync(p).isDirectory() && readdirSync(p).length === 0) rmdirSync(p);
+        else if (entry.kind === 'file' && statSync(p).size === 0) rmSync(p);
+      } catch {
+        // something else put files there: leave it
+      }
+    }
+  };
+}
+
+/** Mount points this process created and has not removed (for the after-all audit). */
+export function mountPointsInUse(): string[] {
+  return [...created.keys()];
+}

@@ -1,0 +1,53 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  type BedBinaries,
+  checkHostTools,
+  ensureGoBinary,
+  ensurePostgres,
+  type Log,
+  type ProvisionReport,
+} from './provision.js';
+import { etcdRecipe, kubeApiserverRecipe, vaultServerRecipe } from './recipes.js';
+
+/** The repository root (dist/e2e/bed/stack.js -> ../../..). */
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** argv that starts our CLI from the build output, for the pod runner's image table. */
+export function vaultInjectorArgv(): string[] {
+  const cli = join(REPO_ROOT, 'dist', 'cli', 'main.js');
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` first`);
+  return [process.execPath, '--enable-source-maps', cli];
+}
+
+/** Builds or finds every binary; the log says what it is doing, since a cold run takes many minutes. */
+export async function provisionAll(log: Log): Promise<ProvisionReport> {
+  const started = Date.now();
+  checkHostTools();
+  const built: string[] = [];
+  const go = async (r: typeof etcdRecipe) => {
+    const res = await ensureGoBinary(r, log);
+    if (res.built) built.push(r.tool);
+    else log(`${r.tool} ${r.version}: cached at ${res.path}`);
+    return res.path;
+  };
+  // One at a time: each Go build already uses every core, and memory peaks add up.
+  const etcd = await go(etcdRecipe);
+  const kubeApiserver = await go(kubeApiserverRecipe);
+  const vault = await go(vaultServerRecipe);
+  const postgres = await ensurePostgres(log);
+  log(`postgresql ${postgres.version}: ${postgres.postgres}`);
+  const binaries: BedBinaries = { etcd, kubeApiserver, vault, postgres };
+  return {
+    binaries,
+    versions: {
+      etcd: etcdRecipe.version,
+      'kube-apiserver': kubeApiserverRecipe.version,
+      vault: vaultServerRecipe.version,
+      postgresql: postgres.version,
+    },
+    built,
+    seconds: (Date.now() - started) / 1000,
+  };
+}
