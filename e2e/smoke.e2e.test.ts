@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import pg from 'pg';
 import { type Cluster, startCluster } from './bed/cluster.js';
@@ -14,6 +15,7 @@ import {
   enableDatabaseEngine,
   enableKubernetesAuth,
   enableKubernetesSecretsEngine,
+  enablePki,
   kubernetesLogin,
   kvPut,
   startVaultServer,
@@ -158,6 +160,22 @@ describe('test bed smoke: the real components work together', () => {
     );
   });
 
+  it('005 the PKI engine issues a certificate for a role, signed by its root', async () => {
+    const pki = await enablePki(vault.root, { role: 'example-dot-com', domain: 'example.com' });
+    const issued = await vault.root.write<{ certificate: string; private_key: string; serial_number: string }>(
+      `pki/issue/${pki.role}`,
+      { common_name: 'app.example.com', ttl: '1h' },
+    );
+    assert.ok(issued);
+    const cert = new X509Certificate(issued.data.certificate);
+    assert.match(cert.subject, /CN=app\.example\.com/);
+    assert.ok(cert.verify(new X509Certificate(pki.caPem).publicKey));
+    await assert.rejects(
+      vault.root.write(`pki/issue/${pki.role}`, { common_name: 'app.other.org' }),
+      (e: unknown) => e instanceof VaultApiError && e.status === 400,
+    );
+  });
+
   describe('pod runner', () => {
     let running: RunningPod | undefined;
     afterEach(async () => {
@@ -182,7 +200,7 @@ describe('test bed smoke: the real components work together', () => {
       });
     }
 
-    it('005 runs a two-container pod that shares an emptyDir and reads its projected, pod-bound token', async () => {
+    it('006 runs a two-container pod that shares an emptyDir and reads its projected, pod-bound token', async () => {
       const pod = await createPod(
         'runner',
         {
@@ -244,7 +262,7 @@ describe('test bed smoke: the real components work together', () => {
       assert.equal(p.exitStatus('writer')?.signal, 'SIGTERM');
     });
 
-    it('006 starts the app only after a native sidecar passes its startup probe, and a Job completes', async () => {
+    it('007 starts the app only after a native sidecar passes its startup probe, and a Job completes', async () => {
       const pod = await createPod(
         'runner',
         {
@@ -295,7 +313,7 @@ describe('test bed smoke: the real components work together', () => {
       assert.match(running.logs('side'), /side-got-term/);
     });
 
-    it('007 restarts by policy, and on stop runs preStop before SIGTERM', async () => {
+    it('008 restarts by policy, and on stop runs preStop before SIGTERM', async () => {
       const out = makeTempDir('prestop');
       try {
         const pod = await createPod(
@@ -334,6 +352,68 @@ describe('test bed smoke: the real components work together', () => {
       } finally {
         removeDir(out);
       }
+    });
+
+    it('009 runs the real Vault Agent (hashicorp/vault image) in a pod: it logs in with the projected token and renders', async () => {
+      // Kubernetes auth role `busybox` and secret/devops come from test 002.
+      const config = {
+        auto_auth: {
+          method: {
+            type: 'kubernetes',
+            mount_path: 'auth/kubernetes',
+            config: { role: 'busybox', token_path: '/var/run/secrets/kubernetes.io/serviceaccount/token' },
+          },
+          sink: [{ type: 'file', config: { path: '/home/vault/.vault-token' } }],
+        },
+        exit_after_auth: true,
+        pid_file: '/home/vault/.pid',
+        vault: { address: vault.addr },
+        template: [
+          {
+            destination: '/vault/secrets/devops_token',
+            contents: '{{ with secret "secret/data/devops" }}token={{ .Data.data.token }}{{ end }}',
+          },
+        ],
+      };
+      const pod = await createPod(
+        'busybox',
+        {
+          serviceAccountName: 'busybox',
+          restartPolicy: 'Never',
+          volumes: [
+            { name: 'home-init', emptyDir: { medium: 'Memory' } },
+            { name: 'vault-secrets', emptyDir: { medium: 'Memory' } },
+          ],
+          initContainers: [
+            {
+              name: 'vault-agent-init',
+              image: 'hashicorp/vault:1.14.10',
+              command: ['/bin/sh', '-ec'],
+              args: [
+                'echo ${VAULT_CONFIG?} | base64 -d > /home/vault/config.json && vault agent -config=/home/vault/config.json',
+              ],
+              env: [{ name: 'VAULT_CONFIG', value: Buffer.from(JSON.stringify(config)).toString('base64') }],
+              volumeMounts: [
+                { name: 'home-init', mountPath: '/home/vault' },
+                { name: 'vault-secrets', mountPath: '/vault/secrets' },
+              ],
+            },
+          ],
+          containers: [
+            {
+              name: 'app',
+              image: 'busybox',
+              command: ['sh', '-c', 'cat /vault/secrets/devops_token'],
+              volumeMounts: [{ name: 'vault-secrets', mountPath: '/vault/secrets' }],
+            },
+          ],
+        },
+        'vault-agent',
+      );
+      running = await runPod(pod, runnerOpts());
+      assert.equal(await running.waitForCompletion(30_000), 'Succeeded', running.logs('vault-agent-init'));
+      assert.equal(running.logs('app'), 'token=pat\n');
+      assert.match(running.logs('vault-agent-init'), /\(runner\) rendered .*devops_token/);
     });
   });
 });

@@ -74,20 +74,22 @@ function goEnv(): NodeJS.ProcessEnv {
 
 /** Finds `go` and checks it is new enough; the message says what to install when it is not. */
 export function findGo(): string {
-  const candidates = ['go', '/usr/local/go/bin/go'];
-  for (const c of candidates) {
+  const tooOld: string[] = [];
+  for (const candidate of ['go', '/usr/local/go/bin/go']) {
+    let out: string;
     try {
-      const out = execFileSync(c, ['version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-      const m = /go(\d+)\.(\d+)/.exec(out);
-      if (m && (Number(m[1]) > 1 || Number(m[2]) >= 24)) return c;
-      throw new Error(`found ${out.trim()}, need Go >= 1.24`);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && c === candidates.at(-1)) throw err;
+      out = execFileSync(candidate, ['version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch {
+      continue; // not there
     }
+    const m = /go(\d+)\.(\d+)/.exec(out);
+    if (m && (Number(m[1]) > 1 || Number(m[2]) >= 24)) return candidate;
+    tooOld.push(`${candidate}: ${out.trim()}`);
   }
   throw new Error(
-    'the e2e bed builds etcd, kube-apiserver and OpenBao from Go modules, and no Go toolchain was found: ' +
-      'install Go >= 1.24 (e.g. /usr/local/go, or `apt-get install golang-1.24`) with access to the Go module proxy',
+    'the e2e bed builds etcd, kube-apiserver and Vault from Go modules and needs Go >= 1.24 with access to the ' +
+      `Go module proxy: ${tooOld.length ? `found only ${tooOld.join('; ')}` : 'no Go toolchain found'}. ` +
+      'Install it (e.g. the official tarball into /usr/local/go) and run again.',
   );
 }
 

@@ -307,7 +307,8 @@ export class RunningPod {
       for (;;) {
         const status = await proc.exited;
         this.note(`${run.spec.name} exited (${describeExit(status)})`);
-        const again = !this.stopping && !this.completed && (policy === 'Always' || (policy === 'OnFailure' && status.code !== 0));
+        const again =
+          !this.stopping && !this.completed && (policy === 'Always' || (policy === 'OnFailure' && status.code !== 0));
         if (!again || run.instances.length > maxRestarts) {
           run.finish(status);
           break;
