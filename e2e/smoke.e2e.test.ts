@@ -387,7 +387,7 @@ describe('test bed smoke: the real components work together', () => {
           initContainers: [
             {
               name: 'vault-agent-init',
-              image: 'hashicorp/vault:1.14.10',
+              image: 'hashicorp/vault:1.14.8',
               command: ['/bin/sh', '-ec'],
               args: [
                 'echo ${VAULT_CONFIG?} | base64 -d > /home/vault/config.json && vault agent -config=/home/vault/config.json',
