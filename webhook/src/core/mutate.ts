@@ -1,0 +1,107 @@
+import { isDeepStrictEqual } from 'node:util';
+import fastJsonPatch, { type Operation } from 'fast-json-patch';
+import type { InjectorConfig } from '../config-types.js';
+import { parseAgentSpec, withDefaults } from './annotations.js';
+import { INIT_NAME, initContainer, parseResources, secretMounts, sidecarContainer } from './containers.js';
+import { InjectorError } from './errors.js';
+import { A, full } from './keys.js';
+import { type Placement, placement } from './placement.js';
+import type { Container, Pod } from './pod-types.js';
+import { shouldInject } from './should-inject.js';
+import type { AgentSpec } from './spec.js';
+import { validateAgentSpec } from './validate.js';
+import { agentVolumes } from './volumes.js';
+
+export const SYSTEM_NAMESPACES = ['kube-system', 'kube-public'] as const;
+
+export type MutationResult =
+  | { readonly kind: 'skip' }
+  | { readonly kind: 'deny'; readonly error: InjectorError }
+  | {
+      readonly kind: 'inject';
+      readonly spec: AgentSpec;
+      readonly placement: Placement;
+      readonly pod: Pod;
+      readonly patch: Operation[];
+    };
+
+/** Applies vault-k8s's placement rules to a copy of the pod; the request pod is never touched. */
+export function mutatedPod(original: Pod, spec: AgentSpec): Pod {
+  const pod = structuredClone(original);
+  const place = placement(spec);
+  pod.spec ??= {};
+  pod.metadata ??= {};
+  pod.spec.volumes = [...(pod.spec.volumes ?? []), ...agentVolumes(spec, place)];
+  const mounts = secretMounts(spec);
+  const withMounts = (c: Container) => {
+    c.volumeMounts = [...(c.volumeMounts ?? []), ...structuredClone(mounts)];
+  };
+  for (const c of pod.spec.containers ?? []) if (spec.injectContainers.includes(c.name)) withMounts(c);
+
+  const originalInits = pod.spec.initContainers ?? [];
+  const agentInit = place.init
+    ? initContainer(spec, original)
+    : place.native
+      ? sidecarContainer(spec, original)
+      : undefined;
+  if (agentInit) {
+    // Init containers that run after the agent has rendered can read the secrets too.
+    const initsSeeSecrets = place.init || spec.initFirst;
+    if (initsSeeSecrets) for (const c of originalInits) if (c.name !== INIT_NAME) withMounts(c);
+    pod.spec.initContainers = spec.initFirst ? [agentInit, ...originalInits] : [...originalInits, agentInit];
+    if (spec.shareProcessNamespace !== undefined) pod.spec.shareProcessNamespace = spec.shareProcessNamespace;
+  }
+  if (place.sidecar && !place.native)
+    pod.spec.containers = [...(pod.spec.containers ?? []), sidecarContainer(spec, original)];
+  pod.metadata.annotations = { ...pod.metadata.annotations, [full(A.status)]: 'injected' };
+  return pod;
+}
+
+/**
+ * RFC 6902 operations that turn `from` into `to`, checked by applying them (a mismatch is our bug).
+ * When the agent goes first among init containers, the list is replaced whole: an element-wise diff
+ * of shifted containers would be correct but unreadable in `vault-injector mutate --patch`.
+ */
+export function diffPatch(from: Pod, to: Pod): Operation[] {
+  const base = structuredClone(from);
+  const ops: Operation[] = [];
+  const before = from.spec?.initContainers ?? [];
+  const after = to.spec?.initContainers ?? [];
+  if (before.length > 0 && before.some((c, i) => after[i]?.name !== c.name) && base.spec) {
+    ops.push({ op: 'replace', path: '/spec/initContainers', value: structuredClone(after) });
+    base.spec.initContainers = structuredClone(after);
+  }
+  ops.push(...fastJsonPatch.compare(base, to));
+  const applied = fastJsonPatch.applyPatch(structuredClone(from), structuredClone(ops), true, false).newDocument;
+  if (!isDeepStrictEqual(applied, to))
+    throw new Error('internal error: the generated patch does not reproduce the mutated pod');
+  return ops;
+}
+
+/**
+ * The whole decision for one pod, pure: skip, deny (with the stage and reason), or inject (with the
+ * mutated pod and the patch). The order of steps is vault-k8s's, so the first error is the same.
+ */
+export function mutate(pod: Pod, requestNamespace: string, cfg: InjectorConfig): MutationResult {
+  try {
+    if (!shouldInject(pod)) return { kind: 'skip' };
+    if ((SYSTEM_NAMESPACES as readonly string[]).includes(requestNamespace)) {
+      throw new InjectorError(
+        'SYSTEM_NAMESPACE',
+        'namespace',
+        `cannot inject into system namespaces: ${requestNamespace}`,
+        A.inject,
+      );
+    }
+    const annotations = withDefaults(pod, requestNamespace, cfg);
+    const parsed = parseAgentSpec(pod, annotations);
+    const spec: AgentSpec = { ...parsed, vaultCaCertBytes: cfg.vaultCaCertBytes };
+    validateAgentSpec(spec);
+    const full: AgentSpec = { ...spec, resources: parseResources(annotations) };
+    const out = mutatedPod(pod, full);
+    return { kind: 'inject', spec: full, placement: placement(full), pod: out, patch: diffPatch(pod, out) };
+  } catch (err) {
+    if (err instanceof InjectorError) return { kind: 'deny', error: err };
+    throw err;
+  }
+}
