@@ -43,6 +43,40 @@ describe('cli program', () => {
     assert.equal(r.exitCode, 0);
   });
 
+  it('005 sub-command flags that start like program options reach the sub-command', async () => {
+    const seen: string[][] = [];
+    let out = '';
+    const program = buildProgram(
+      {
+        version: '1.2.3',
+        runtime: { node: 'v20', platform: 'linux', arch: 'x64' },
+        out: (t) => {
+          out += t;
+        },
+        err: () => {},
+      },
+      {
+        webhook: async (a) => {
+          seen.push([...a]);
+          return 0;
+        },
+        mutate: async () => 0,
+        checkFiles: async () => 0,
+      },
+    );
+    await program.parseAsync([
+      'node',
+      'vault-injector',
+      'agent-inject',
+      '-vault-address=http://v:8200',
+      '-v',
+      '--help',
+      '2>&1',
+    ]);
+    assert.deepEqual(seen, [['-vault-address=http://v:8200', '-v', '--help', '2>&1']]);
+    assert.equal(out, '');
+  });
+
   it('004 an unknown command fails with exit 1 and a hint', () => {
     const r = run(['frobnicate']);
     assert.equal(r.exitCode, 1);

@@ -8,16 +8,25 @@ export interface ProgramIO {
   readonly err: (text: string) => void;
 }
 
+/** Sub-commands that read Go-style flags themselves (vault-k8s compatibility) get their raw arguments. */
+export interface SubCommands {
+  readonly webhook: (args: readonly string[]) => Promise<number>;
+  readonly mutate: (args: readonly string[]) => Promise<number>;
+  readonly checkFiles: (args: readonly string[]) => Promise<number>;
+}
+
 /**
  * The command tree. Each sub-command lives in its own package (webhook/, agent/, certs/);
  * this file only wires them, so `--help` lists every command in one place.
  */
-export function buildProgram(io: ProgramIO): Command {
+export function buildProgram(io: ProgramIO, sub?: SubCommands): Command {
   const program = new Command('vault-injector')
     .description('Vault Agent Injector for Kubernetes: a mutating admission webhook and the agent it injects.')
     .version(io.version, '-v, --version', 'print the version and exit')
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(run "vault-injector --help" for the list of commands)')
+    // Program options only before the sub-command: `webhook -vault-address=...` must not read as `-v`.
+    .enablePositionalOptions()
     .exitOverride();
 
   program
@@ -25,5 +34,31 @@ export function buildProgram(io: ProgramIO): Command {
     .description('print the version, Node.js runtime and platform')
     .action(() => io.out(`${versionLine(io.version, io.runtime)}\n`));
 
+  const raw = (name: string, description: string, run: ((args: readonly string[]) => Promise<number>) | undefined) => {
+    const cmd = program
+      .command(name)
+      .description(description)
+      .helpOption(false)
+      .passThroughOptions()
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .argument('[flags...]');
+    cmd.action(async (args: string[]) => {
+      if (!run) throw new Error(`${name} is not available here`);
+      process.exitCode = await run(args);
+    });
+    return cmd;
+  };
+  raw(
+    'webhook',
+    'run the mutating admission webhook (vault-k8s `agent-inject` flags and AGENT_INJECT_* env; `webhook -h` lists them)',
+    sub?.webhook,
+  ).alias('agent-inject');
+  raw(
+    'mutate',
+    'show what the webhook does to a pod: -f pod.yaml [--patch] (the same code path, offline)',
+    sub?.mutate,
+  );
+  raw('check-files', 'exit 0 when every given file exists (the native-sidecar startup probe)', sub?.checkFiles);
   return program;
 }

@@ -58,9 +58,12 @@ function escapeDn(value: string): string {
   return value.replace(/([,+"\\<>;=])/g, '\\$1');
 }
 
+/** PEM text ends with a newline, as every tool writes it, so bundles concatenate cleanly. */
+const withNewline = (pem: string) => (pem.endsWith('\n') ? pem : `${pem}\n`);
+
 async function privateKeyPem(key: CryptoKey): Promise<string> {
   const der = await webcrypto.subtle.exportKey('pkcs8', key);
-  return x509.PemConverter.encode(der, 'PRIVATE KEY');
+  return withNewline(x509.PemConverter.encode(der, 'PRIVATE KEY'));
 }
 
 async function generateKeys(): Promise<CryptoKeyPair> {
@@ -90,7 +93,7 @@ export async function createCertificateAuthority(
   return {
     cert,
     signingKey: keys.privateKey,
-    certPem: cert.toString('pem'),
+    certPem: withNewline(cert.toString('pem')),
     keyPem: await privateKeyPem(keys.privateKey),
   };
 }
@@ -140,5 +143,5 @@ export async function issueCertificate(ca: CertificateAuthority, opts: LeafOptio
     signingKey: ca.signingKey,
     extensions,
   });
-  return { certPem: cert.toString('pem'), keyPem: await privateKeyPem(keys.privateKey) };
+  return { certPem: withNewline(cert.toString('pem')), keyPem: await privateKeyPem(keys.privateKey) };
 }

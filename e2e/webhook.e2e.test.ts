@@ -1,0 +1,283 @@
+import assert from 'node:assert/strict';
+import { type Cluster, startCluster } from './bed/cluster.js';
+import { KubeError } from './bed/kube.js';
+import { defaultImageTable } from './bed/pod-runner/images.js';
+import { runPod } from './bed/pod-runner/pod.js';
+import type { Pod as RunnerPod } from './bed/pod-runner/types.js';
+import { vaultInjectorArgv } from './bed/stack.js';
+import { waitFor } from './bed/time.js';
+import {
+  enableKubernetesAuth,
+  kvPut,
+  startVaultServer,
+  type VaultServer,
+  writeKubernetesAuthRole,
+  writePolicy,
+} from './bed/vault-server.js';
+import { registerWebhook, startWebhookProcess, type WebhookProcess } from './bed/webhook-process.js';
+import { bedBinaries } from './hooks.js';
+
+interface StoredPod {
+  metadata: { name: string; annotations?: Record<string, string> };
+  spec: {
+    initContainers?: { name: string; restartPolicy?: string; startupProbe?: unknown; image?: string }[];
+    containers: { name: string; volumeMounts?: { name: string; mountPath: string }[] }[];
+    volumes?: { name: string }[];
+  };
+}
+
+const NS = 'app';
+const MWC = 'vault-agent-injector-cfg';
+
+function annotated(
+  name: string,
+  annotations: Record<string, string>,
+  containers = [{ name: 'app', image: 'busybox', command: ['sleep', '3600'] }],
+) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      annotations: Object.fromEntries(Object.entries(annotations).map(([k, v]) => [`vault.hashicorp.com/${k}`, v])),
+    },
+    spec: { containers },
+  };
+}
+
+describe('webhook admission through the real API server', () => {
+  let cluster: Cluster;
+  let webhook: WebhookProcess | undefined;
+
+  before(async function () {
+    this.timeout(120_000);
+    const bins = bedBinaries();
+    cluster = await startCluster({ etcd: bins.etcd, kubeApiserver: bins.kubeApiserver });
+    await cluster.admin.ensureNamespace(NS);
+  });
+  after(async function () {
+    this.timeout(60_000);
+    await webhook?.stop();
+    await cluster?.stop();
+  });
+
+  const createPod = (pod: unknown) => cluster.admin.create<StoredPod>(`/api/v1/namespaces/${NS}/pods`, pod);
+
+  it('001 an annotated pod is stored injected; an unannotated one untouched', async () => {
+    webhook = await startWebhookProcess({ tls: 'files', args: ['-vault-address=http://vault.vault.svc:8200'] });
+    await registerWebhook(cluster.admin, {
+      name: MWC,
+      url: webhook.url,
+      caPem: webhook.caPem,
+      failurePolicy: 'Fail',
+      namespaces: [NS],
+    });
+    const pod = await createPod(
+      annotated('injected', { 'agent-inject': 'true', role: 'app', 'agent-inject-secret-db': 'secret/db' }),
+    );
+    assert.equal(pod.metadata.annotations?.['vault.hashicorp.com/agent-inject-status'], 'injected');
+    assert.deepEqual(
+      pod.spec.initContainers?.map((c) => c.name),
+      ['vault-agent-init'],
+    );
+    assert.deepEqual(
+      pod.spec.containers.map((c) => c.name),
+      ['app', 'vault-agent'],
+    );
+    assert.deepEqual(
+      pod.spec.volumes?.map((v) => v.name).filter((n) => !n.startsWith('kube-api-access')),
+      ['home-init', 'home-sidecar', 'vault-secrets'],
+    );
+    assert.ok(
+      pod.spec.containers[0]?.volumeMounts?.some((m) => m.name === 'vault-secrets' && m.mountPath === '/vault/secrets'),
+    );
+    const plain = await createPod({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'plain' },
+      spec: { containers: [{ name: 'app', image: 'busybox' }] },
+    });
+    assert.deepEqual(
+      plain.spec.containers.map((c) => c.name),
+      ['app'],
+    );
+    assert.equal(plain.spec.initContainers, undefined);
+    assert.match(webhook.process.text(), /admission: namespace=app pod=injected uid=\S+ decision=injected/);
+  });
+
+  it('002 a bad annotation is refused with the annotation, value and what is allowed', async () => {
+    await assert.rejects(
+      createPod(annotated('bad', { 'agent-inject': 'true', role: 'app', 'agent-pre-populate': 'yes' })),
+      (e: unknown) => {
+        assert.ok(e instanceof KubeError);
+        assert.equal(e.status, 400);
+        assert.match(
+          e.message,
+          /admission webhook "vault.hashicorp.com" denied the request: error creating new agent sidecar: invalid value "yes" for annotation vault.hashicorp.com\/agent-pre-populate: expected a boolean/,
+        );
+        return true;
+      },
+    );
+  });
+
+  it('003 agent-native-sidecar puts vault-agent in initContainers with restartPolicy Always and a startup probe', async () => {
+    const pod = await createPod(
+      annotated('native', {
+        'agent-inject': 'true',
+        role: 'app',
+        'agent-native-sidecar': 'true',
+        'agent-inject-secret-db': 'secret/db',
+      }),
+    );
+    assert.deepEqual(
+      pod.spec.initContainers?.map((c) => [c.name, c.restartPolicy]),
+      [['vault-agent', 'Always']],
+    );
+    assert.ok(pod.spec.initContainers?.[0]?.startupProbe);
+    assert.deepEqual(
+      pod.spec.containers.map((c) => c.name),
+      ['app'],
+    );
+  });
+
+  it('004 with the webhook down, failurePolicy Fail refuses pods and Ignore lets them in un-injected', async () => {
+    const url = webhook?.url ?? '';
+    await webhook?.stop();
+    webhook = undefined;
+    await assert.rejects(createPod(annotated('down-fail', { 'agent-inject': 'true', role: 'app' })), (e: unknown) => {
+      assert.ok(e instanceof KubeError);
+      assert.match(e.message, /failed calling webhook "vault.hashicorp.com"/);
+      return true;
+    });
+    await registerWebhook(cluster.admin, { name: MWC, url, caPem: 'x', failurePolicy: 'Ignore', namespaces: [NS] });
+    const pod = await createPod(annotated('down-ignore', { 'agent-inject': 'true', role: 'app' }));
+    assert.deepEqual(
+      pod.spec.containers.map((c) => c.name),
+      ['app'],
+    );
+    assert.equal(pod.metadata.annotations?.['vault.hashicorp.com/agent-inject-status'], undefined);
+  });
+
+  it('005 auto TLS: the webhook makes its own CA and publishes it in the caBundle', async () => {
+    await registerWebhook(cluster.admin, {
+      name: MWC,
+      url: 'https://127.0.0.1:1/mutate',
+      caPem: '',
+      failurePolicy: 'Fail',
+      namespaces: [NS],
+    });
+    webhook = await startWebhookProcess({
+      tls: { auto: MWC, kubeconfig: cluster.kubeconfigPath },
+      args: ['-vault-address=http://vault:8200'],
+    });
+    const stored = await cluster.admin.get<{ webhooks: { clientConfig: { caBundle?: string } }[] }>(
+      `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${MWC}`,
+    );
+    const bundle = Buffer.from(stored.webhooks[0]?.clientConfig.caBundle ?? '', 'base64').toString();
+    assert.match(bundle, /BEGIN CERTIFICATE/);
+    await cluster.admin.request(
+      'PATCH',
+      `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${MWC}`,
+      [{ op: 'replace', path: '/webhooks/0/clientConfig/url', value: webhook.url }],
+      'application/json-patch+json',
+    );
+    const pod = await waitFor(
+      'an injected pod through the auto-TLS webhook',
+      async () => createPod(annotated(`auto-${Date.now()}`, { 'agent-inject': 'true', role: 'app' })),
+      {
+        timeoutMs: 15_000,
+        intervalMs: 500,
+      },
+    );
+    assert.equal(pod.metadata.annotations?.['vault.hashicorp.com/agent-inject-status'], 'injected');
+  });
+
+  describe('the injected pod runs: Vault Agent renders the secret the app reads (AKS walkthrough)', () => {
+    let vault: VaultServer;
+    before(async function () {
+      this.timeout(60_000);
+      vault = await startVaultServer(bedBinaries().vault);
+      await cluster.admin.ensureNamespace('busybox');
+      await cluster.admin.ensureServiceAccount('busybox', 'busybox');
+      await enableKubernetesAuth(vault.root, cluster);
+      await writePolicy(vault.root, 'busybox', 'path "secret/*" { capabilities = ["list","read"] }');
+      await writeKubernetesAuthRole(vault.root, 'busybox', {
+        serviceAccounts: ['busybox'],
+        namespaces: ['busybox'],
+        policies: ['busybox'],
+      });
+      await kvPut(vault.root, 'secret', 'devops', { token: 'pat' });
+      await webhook?.stop();
+      webhook = await startWebhookProcess({
+        tls: 'files',
+        args: [`-vault-address=${vault.addr}`, '-vault-image=hashicorp/vault:1.14.8'],
+      });
+      await registerWebhook(cluster.admin, {
+        name: MWC,
+        url: webhook.url,
+        caPem: webhook.caPem,
+        failurePolicy: 'Fail',
+        namespaces: ['busybox'],
+      });
+    });
+    after(async function () {
+      this.timeout(30_000);
+      await vault?.stop();
+    });
+
+    it('006 /vault/secrets/devops_token reads "token value stored on path secret/devops is pat"', async function () {
+      this.timeout(90_000);
+      const stored = await cluster.admin.create<RunnerPod>('/api/v1/namespaces/busybox/pods', {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: 'busybox-7d9f',
+          annotations: {
+            'vault.hashicorp.com/agent-inject': 'true',
+            'vault.hashicorp.com/agent-inject-secret-devops_token': 'secret/devops',
+            'vault.hashicorp.com/agent-inject-template-devops_token':
+              '{{- with secret "secret/devops" -}}token value stored on path secret/devops is {{ .Data.data.token }}{{- end }}',
+            'vault.hashicorp.com/role': 'busybox',
+          },
+        },
+        spec: {
+          serviceAccountName: 'busybox',
+          containers: [
+            {
+              name: 'busybox',
+              image: 'busybox',
+              command: ['sh', '-c', 'cat /vault/secrets/devops_token; echo; sleep 300'],
+            },
+          ],
+        },
+      });
+      const running = await runPod(stored, {
+        kube: cluster.admin,
+        images: defaultImageTable({ vault: bedBinaries().vault, vaultInjector: vaultInjectorArgv() }),
+        apiServer: { host: '127.0.0.1', port: cluster.port },
+        maxGraceMs: 5000,
+      });
+      try {
+        await waitFor(
+          'the app to print the secret',
+          () => (running.logs('busybox').includes('is pat') ? true : undefined),
+          { timeoutMs: 30_000 },
+        );
+        assert.equal(running.logs('busybox'), 'token value stored on path secret/devops is pat\n');
+        assert.equal(running.exitStatus('vault-agent-init')?.code, 0);
+        assert.match(running.logs('vault-agent-init'), /\(runner\) rendered .* => "\/vault\/secrets\/devops_token"/);
+        // the sidecar logged in too and keeps running (it leaves an unchanged file alone)
+        await waitFor(
+          'the sidecar to authenticate',
+          () => (/authentication successful/.test(running.logs('vault-agent')) ? true : undefined),
+          {
+            timeoutMs: 15_000,
+          },
+        );
+        assert.equal(running.exitStatus('vault-agent'), undefined);
+      } finally {
+        await running.stop();
+      }
+    });
+  });
+});
