@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { processesOf, processTable } from './proc-table.js';
-import { sleep } from './time.js';
+import { sleep, within } from './time.js';
 
 export interface StartOptions {
   /** Short name used in messages, e.g. `etcd` or `pod/demo/app:vault-agent`. */
@@ -143,7 +143,7 @@ export class ManagedProcess {
     if (pid === undefined) return this.exited;
     if (this.running) {
       this.signal(opts.signal ?? 'SIGTERM');
-      const graceful = await Promise.race([this.exited, sleep(opts.graceMs ?? 10_000).then(() => undefined)]);
+      const graceful = await within(this.exited, opts.graceMs ?? 10_000);
       if (graceful === undefined) this.signal('SIGKILL');
     }
     const status = await this.exited;
@@ -186,7 +186,7 @@ export async function runToCompletion(
   opts: StartOptions & { timeoutMs: number; okCodes?: readonly number[] },
 ): Promise<{ code: number; output: string }> {
   const p = new ManagedProcess(opts);
-  const status = await Promise.race([p.exited, sleep(opts.timeoutMs).then(() => undefined)]);
+  const status = await within(p.exited, opts.timeoutMs);
   if (status === undefined) {
     await p.stop({ graceMs: 2000 });
     throw new Error(`${opts.name} did not finish in ${opts.timeoutMs} ms\n${p.tail()}`);

@@ -1,6 +1,22 @@
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * `promise`, or undefined after `ms`. The timer is cleared either way, so a finished race never
+ * keeps the test process alive (a bare `Promise.race` with `sleep` would, for up to `ms`).
+ */
+export async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const expiry = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), ms);
+    });
+    return await Promise.race([promise, expiry]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * Polls `check` until it returns a value other than undefined, at most `timeoutMs`.
  * The error names what we waited for and the last failure, so a timed-out test says why.
  */

@@ -41,7 +41,7 @@ export function buildWebhookApp(deps: WebhookDeps): express.Express {
   }
 
   const body = express.raw({ type: () => true, limit: MAX_BODY_BYTES });
-  app.all('/mutate', (req, res, next) => {
+  app.all('/mutate', (_req, res, next) => {
     metrics.queueLength.inc();
     const started = clock();
     res.on('finish', () => {

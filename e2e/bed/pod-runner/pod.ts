@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { KubeClient } from '../kube.js';
 import { describeExit, type ExitStatus, type ManagedProcess } from '../processes.js';
-import { sleep, waitFor } from '../time.js';
+import { sleep, waitFor, within } from '../time.js';
 import { makeTempDir, removeDir } from '../tmp.js';
 import { type Bind, containerArgv, execIn, imageBinDir, launch, prepareMountPoints } from './container.js';
 import { expandVars, fieldValue } from './fields.js';
@@ -124,7 +124,11 @@ export class RunningPod {
   /** Waits until the container has exited for good (no restart coming). */
   async waitForExit(container: string, timeoutMs: number): Promise<ExitStatus> {
     const run = this.run(container);
-    const done = await Promise.race([run.settled.then(() => true), sleep(timeoutMs).then(() => false)]);
+    const done =
+      (await within(
+        run.settled.then(() => true),
+        timeoutMs,
+      )) ?? false;
     if (!done || !run.final)
       throw new Error(`${this.key}:${container} still running after ${timeoutMs} ms\n${this.logs(container)}`);
     return run.final;

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { httpCall } from '../http.js';
 import type { ManagedProcess } from '../processes.js';
-import { sleep } from '../time.js';
+import { sleep, within } from '../time.js';
 import { execIn } from './container.js';
 import { POD_IP } from './fields.js';
 import type { Container, Handler, Probe } from './types.js';
@@ -68,7 +68,7 @@ export async function runStartupProbe(
     if (!proc.running) return false;
     if (await runHandler(probe, c, proc, env, timeout)) return true;
     failures++;
-    if (failures < threshold) await Promise.race([sleep(period), proc.exited]);
+    if (failures < threshold) await within(proc.exited, period);
   }
   return false;
 }
