@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { type Cluster, startCluster } from './bed/cluster.js';
+import { httpCall } from './bed/http.js';
 import { KubeError } from './bed/kube.js';
 import { defaultImageTable } from './bed/pod-runner/images.js';
 import { runPod } from './bed/pod-runner/pod.js';
 import type { Pod as RunnerPod } from './bed/pod-runner/types.js';
 import { vaultInjectorArgv } from './bed/stack.js';
-import { waitFor } from './bed/time.js';
+import { sleep, waitFor } from './bed/time.js';
 import {
   enableKubernetesAuth,
   kvPut,
@@ -192,6 +193,77 @@ describe('webhook admission through the real API server', () => {
     assert.equal(pod.metadata.annotations?.['vault.hashicorp.com/agent-inject-status'], 'injected');
   });
 
+  it('006 auto TLS rotation under continuous admission traffic: no request fails', async function () {
+    this.timeout(90_000);
+    await webhook?.stop();
+    await registerWebhook(cluster.admin, {
+      name: MWC,
+      url: 'https://127.0.0.1:1/mutate',
+      caPem: '',
+      failurePolicy: 'Fail',
+      namespaces: [NS],
+    });
+    // a 6 s certificate, renewed every 4 s: several rotations (and the first leaf's expiry) within the run
+    webhook = await startWebhookProcess({
+      tls: { auto: MWC, kubeconfig: cluster.kubeconfigPath },
+      args: ['-vault-address=http://vault:8200', '-tls-auto-cert-validity=6s'],
+    });
+    await cluster.admin.request(
+      'PATCH',
+      `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${MWC}`,
+      [{ op: 'replace', path: '/webhooks/0/clientConfig/url', value: webhook.url }],
+      'application/json-patch+json',
+    );
+    const until = Date.now() + 15_000;
+    let ok = 0;
+    const failures: string[] = [];
+    const worker = async (w: number) => {
+      for (let i = 0; Date.now() < until && i < 10_000; i++) {
+        try {
+          const pod = await cluster.admin.create<StoredPod>(
+            `/api/v1/namespaces/${NS}/pods?dryRun=All`,
+            annotated(`rot-${w}-${i}`, { 'agent-inject': 'true', role: 'app' }),
+          );
+          if (pod.metadata.annotations?.['vault.hashicorp.com/agent-inject-status'] === 'injected') ok++;
+          else failures.push(`rot-${w}-${i}: not injected`);
+        } catch (err) {
+          failures.push(`rot-${w}-${i}: ${(err as Error).message}`);
+        }
+      }
+    };
+    // fresh TLS handshakes too (the API server keeps its connections), verified against the published caBundle
+    const bundle = async () => {
+      const m = await cluster.admin.get<{ webhooks: { clientConfig: { caBundle?: string } }[] }>(
+        `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${MWC}`,
+      );
+      return Buffer.from(m.webhooks[0]?.clientConfig.caBundle ?? '', 'base64').toString();
+    };
+    const ca = await bundle();
+    let handshakes = 0;
+    const prober = async () => {
+      const url = webhook?.url.replace('/mutate', '/health/ready') ?? '';
+      for (let i = 0; Date.now() < until && i < 1000; i++) {
+        try {
+          const r = await httpCall({ url, ca, timeoutMs: 5000 });
+          if (r.status === 204) handshakes++;
+          else failures.push(`handshake ${i}: HTTP ${r.status}`);
+        } catch (err) {
+          failures.push(`handshake ${i}: ${(err as Error).message}`);
+        }
+        await sleep(100);
+      }
+    };
+    await Promise.all([worker(0), worker(1), worker(2), worker(3), prober()]);
+    assert.equal(await bundle(), ca, 'the CA did not change, so the caBundle stayed valid');
+    const renewals = webhook.process.lines.filter((l) => l.includes('renewed the serving certificate')).length;
+    process.stdout.write(
+      `      rotation under traffic: ${ok} admissions and ${handshakes} fresh handshakes, ${failures.length} failed, ${renewals} certificate renewals\n`,
+    );
+    assert.deepEqual(failures, []);
+    assert.ok(renewals >= 2, `only ${renewals} renewals`);
+    assert.ok(ok >= 50, `only ${ok} admissions`);
+  });
+
   describe('the injected pod runs: Vault Agent renders the secret the app reads (AKS walkthrough)', () => {
     let vault: VaultServer;
     before(async function () {
@@ -225,7 +297,7 @@ describe('webhook admission through the real API server', () => {
       await vault?.stop();
     });
 
-    it('006 /vault/secrets/devops_token reads "token value stored on path secret/devops is pat"', async function () {
+    it('007 /vault/secrets/devops_token reads "token value stored on path secret/devops is pat"', async function () {
       this.timeout(90_000);
       const stored = await cluster.admin.create<RunnerPod>('/api/v1/namespaces/busybox/pods', {
         apiVersion: 'v1',

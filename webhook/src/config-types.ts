@@ -44,6 +44,8 @@ export interface InjectorConfig {
   readonly tlsCipherSuites: readonly string[];
   /** Ours: put vault-agent in initContainers with restartPolicy Always (native sidecar) by default. */
   readonly nativeSidecar: boolean;
+  /** Ours: auto-TLS serving certificate lifetime in ms (renewed after two thirds). */
+  readonly tlsAutoCertValidityMs: number;
   /** NAMESPACE env: where the injector runs (certs Secret, leader Lease). */
   readonly podNamespace: string;
   /** POD_NAME env. */

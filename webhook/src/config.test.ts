@@ -48,6 +48,7 @@ const DEFAULTS = {
   tlsMinVersion: 'tls12',
   tlsCipherSuites: [],
   nativeSidecar: false,
+  tlsAutoCertValidityMs: 365 * 24 * 3600 * 1000,
   podNamespace: 'default',
   podName: '',
 } satisfies InjectorConfig;
@@ -1018,6 +1019,7 @@ const FLAGS = [
   'disable-keep-alives',
   'tls-min-version',
   'tls-cipher-suites',
+  'tls-auto-cert-validity',
   'native-sidecar',
 ];
 
@@ -1030,7 +1032,7 @@ const helpCases = [
       assert.equal(helpLines[1], 'Environment variables override flags; an unset or empty variable does not override.'),
   },
   {
-    name: 'lists every flag of spec §2 and -native-sidecar, in order',
+    name: 'lists every flag of spec §2 and ours (-tls-auto-cert-validity, -native-sidecar), in order',
     check: () =>
       assert.deepEqual(
         helpLines.flatMap((line) => /^ {2}-([a-z-]+)/.exec(line)?.[1] ?? []),

@@ -328,6 +328,13 @@ const SETTINGS = {
     default: '',
     help: 'Comma-separated Go cipher suite names for TLS 1.0-1.2; empty means Go defaults.',
   },
+  tlsAutoCertValidity: {
+    flag: 'tls-auto-cert-validity',
+    env: 'AGENT_INJECT_TLS_AUTO_CERT_VALIDITY',
+    kind: 'string',
+    default: '8760h',
+    help: 'Auto TLS: lifetime of the serving certificate (Go duration); renewed after two thirds of it with the same CA. Not in vault-k8s (24h there).',
+  },
   nativeSidecar: {
     flag: 'native-sidecar',
     env: 'AGENT_INJECT_NATIVE_SIDECAR',
@@ -416,6 +423,16 @@ export function loadInjectorConfig(
   const setSecurityContext = boolSetting(raw('setSecurityContext'));
   const useLeaderElector = boolSetting(raw('useLeaderElector'));
   const nativeSidecar = boolSetting(raw('nativeSidecar'));
+  const tlsAutoCertValidity = durationSetting(raw('tlsAutoCertValidity'));
+  const tlsAutoCertValidityMs = Number((parseGoDuration(tlsAutoCertValidity) ?? 0n) / 1_000_000n);
+  if (tlsAutoCertValidityMs < 1000) {
+    throw new InjectorConfigError(
+      'CONFIG_BAD_DURATION',
+      `invalid value ${JSON.stringify(tlsAutoCertValidity)} for -tls-auto-cert-validity: must be at least 1s`,
+      '-tls-auto-cert-validity',
+      tlsAutoCertValidity,
+    );
+  }
   const authMinBackoff = durationSetting(raw('authMinBackoff'));
   const authMaxBackoff = durationSetting(raw('authMaxBackoff'));
 
@@ -473,6 +490,7 @@ export function loadInjectorConfig(
     tlsMinVersion,
     tlsCipherSuites,
     nativeSidecar,
+    tlsAutoCertValidityMs,
     podNamespace: env.NAMESPACE || 'default',
     podName: env.POD_NAME ?? '',
   };

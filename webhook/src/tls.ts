@@ -7,8 +7,7 @@ import type { InjectorConfig } from './config-types.js';
 import { type KubeApi, readCaBundle, writeCaBundle } from './kube.js';
 
 const YEAR = 365 * 86_400_000;
-/** The leaf lives a year and is renewed after two thirds of it: rotation is rare and never near expiry. */
-export const LEAF_VALIDITY_MS = YEAR;
+/** The leaf is renewed after two thirds of its life (default a year): never near expiry. */
 export const LEAF_RENEW_FRACTION = 2 / 3;
 
 export interface TlsManager {
@@ -91,7 +90,7 @@ export async function startTls(cfg: InjectorConfig, log: Logger, kube: () => Kub
       ipAddresses: names.filter((h) => /^[\d.]+$|:/.test(h)),
       usage: 'server',
       now: new Date(),
-      validForMs: LEAF_VALIDITY_MS,
+      validForMs: cfg.tlsAutoCertValidityMs,
     });
   const ca = await createCertificateAuthority({
     commonName: 'Agent Inject CA',
@@ -110,7 +109,8 @@ export async function startTls(cfg: InjectorConfig, log: Logger, kube: () => Kub
         })
         .catch((e: Error) => log.error('certificate renewal failed', { error: e.message }));
     },
-    Math.min(LEAF_VALIDITY_MS * LEAF_RENEW_FRACTION, 2 ** 31 - 1),
+    // setInterval cannot wait longer than 2^31-1 ms (~24.8 days): renewing more often than needed is harmless
+    Math.min(cfg.tlsAutoCertValidityMs * LEAF_RENEW_FRACTION, 2 ** 31 - 1),
   );
   renew.unref();
   return {

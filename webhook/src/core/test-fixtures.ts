@@ -43,6 +43,7 @@ const BASE: InjectorConfig = {
   tlsMinVersion: 'tls12',
   tlsCipherSuites: [],
   nativeSidecar: false,
+  tlsAutoCertValidityMs: 365 * 86_400_000,
   podNamespace: 'default',
   podName: '',
 };
