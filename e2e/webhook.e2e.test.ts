@@ -264,6 +264,113 @@ describe('webhook admission through the real API server', () => {
     assert.ok(ok >= 50, `only ${ok} admissions`);
   });
 
+  it('007 two replicas with leader election share one CA; the leader stops and the other takes over; nothing fails', async function () {
+    this.timeout(120_000);
+    await webhook?.stop();
+    webhook = undefined;
+    await cluster.admin.ensureNamespace('vault-injector');
+    await registerWebhook(cluster.admin, {
+      name: MWC,
+      url: 'https://127.0.0.1:1/mutate',
+      caPem: '',
+      failurePolicy: 'Fail',
+      namespaces: [NS],
+    });
+    const replica = (name: string) =>
+      startWebhookProcess({
+        tls: { auto: MWC, kubeconfig: cluster.kubeconfigPath },
+        args: ['-vault-address=http://vault:8200', '-tls-auto-cert-validity=9s', '-use-leader-elector'],
+        env: { NAMESPACE: 'vault-injector', POD_NAME: name },
+      });
+    const a = await replica('injector-a');
+    let b: WebhookProcess | undefined;
+    try {
+      b = await replica('injector-b');
+      await cluster.admin.request(
+        'PATCH',
+        `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${MWC}`,
+        [{ op: 'replace', path: '/webhooks/0/clientConfig/url', value: b.url }],
+        'application/json-patch+json',
+      );
+      const m = await cluster.admin.get<{ webhooks: { clientConfig: { caBundle?: string } }[] }>(
+        `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${MWC}`,
+      );
+      const ca = Buffer.from(m.webhooks[0]?.clientConfig.caBundle ?? '', 'base64').toString();
+      const failures: string[] = [];
+      let admissions = 0;
+      let handshakes = 0;
+      const until = Date.now() + 25_000;
+      const review = JSON.stringify({
+        apiVersion: 'admission.k8s.io/v1',
+        kind: 'AdmissionReview',
+        request: { uid: 'u', namespace: NS, object: annotated('direct', { 'agent-inject': 'true', role: 'app' }) },
+      });
+      const direct = async (target: WebhookProcess, label: string) => {
+        for (let i = 0; Date.now() < until && i < 1000; i++) {
+          if (!target.process.running) return;
+          try {
+            const r = await httpCall({
+              url: target.url,
+              ca,
+              body: review,
+              headers: { 'content-type': 'application/json' },
+              timeoutMs: 5000,
+            });
+            if (r.status === 200 && r.text.includes('"uid":"u"')) handshakes++;
+            else failures.push(`${label} ${i}: HTTP ${r.status}`);
+          } catch (err) {
+            if (target.process.running) failures.push(`${label} ${i}: ${(err as Error).message}`);
+          }
+          await sleep(150);
+        }
+      };
+      const viaApiServer = async () => {
+        for (let i = 0; Date.now() < until && i < 10_000; i++) {
+          try {
+            const pod = await cluster.admin.create<StoredPod>(
+              `/api/v1/namespaces/${NS}/pods?dryRun=All`,
+              annotated(`ha-${i}`, { 'agent-inject': 'true', role: 'app' }),
+            );
+            if (pod.metadata.annotations?.['vault.hashicorp.com/agent-inject-status'] === 'injected') admissions++;
+            else failures.push(`ha-${i}: not injected`);
+          } catch (err) {
+            failures.push(`ha-${i}: ${(err as Error).message}`);
+          }
+        }
+      };
+      const leaderHandover = async () => {
+        await sleep(8000);
+        await a.stop(); // the first replica led; stopping it hands the lease over
+      };
+      await Promise.all([direct(a, 'a'), direct(b, 'b'), viaApiServer(), leaderHandover()]);
+      const took = b.process.lines.some((l) => l.includes('became the leader'));
+      const renewedByB = b.process.lines.filter((l) =>
+        /renewed the serving certificate|issued the serving certificate/.test(l),
+      ).length;
+      process.stdout.write(
+        `      leader handover under traffic: ${admissions} admissions, ${handshakes} direct requests, ${failures.length} failed, b renewed ${renewedByB}x\n`,
+      );
+      assert.deepEqual(failures, []);
+      assert.ok(
+        a.process.lines.some((l) => l.includes('became the leader')),
+        'a led first',
+      );
+      assert.ok(took, 'b took over');
+      assert.ok(renewedByB >= 1, 'b renewed the certificate after taking over');
+      const after = await cluster.admin.get<{ webhooks: { clientConfig: { caBundle?: string } }[] }>(
+        `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${MWC}`,
+      );
+      assert.equal(
+        Buffer.from(after.webhooks[0]?.clientConfig.caBundle ?? '', 'base64').toString(),
+        ca,
+        'one CA throughout',
+      );
+    } finally {
+      await b?.stop();
+      await a.stop();
+    }
+  });
+
   describe('the injected pod runs: Vault Agent renders the secret the app reads (AKS walkthrough)', () => {
     let vault: VaultServer;
     before(async function () {
@@ -297,7 +404,7 @@ describe('webhook admission through the real API server', () => {
       await vault?.stop();
     });
 
-    it('007 /vault/secrets/devops_token reads "token value stored on path secret/devops is pat"', async function () {
+    it('008 /vault/secrets/devops_token reads "token value stored on path secret/devops is pat"', async function () {
       this.timeout(90_000);
       const stored = await cluster.admin.create<RunnerPod>('/api/v1/namespaces/busybox/pods', {
         apiVersion: 'v1',

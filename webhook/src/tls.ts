@@ -1,10 +1,13 @@
+import { hostname } from 'node:os';
 import type { SecureContextOptions } from 'node:tls';
 import { type CertificateAuthority, createCertificateAuthority, issueCertificate } from '../../certs/src/authority.js';
 import { mergeCaBundle } from '../../certs/src/ca-bundle.js';
 import { type CertBundle, FileCertSource } from '../../certs/src/file-source.js';
 import type { Logger } from '../../cli/log.js';
+import { SharedCerts } from './cert-store.js';
 import type { InjectorConfig } from './config-types.js';
 import { type KubeApi, readCaBundle, writeCaBundle } from './kube.js';
+import { LeaderElector } from './leader.js';
 
 const YEAR = 365 * 86_400_000;
 /** The leaf is renewed after two thirds of its life (default a year): never near expiry. */
@@ -83,6 +86,7 @@ export async function startTls(cfg: InjectorConfig, log: Logger, kube: () => Kub
 
   const hosts = cfg.tlsAutoHosts.filter((h) => h !== '');
   const names = hosts.length ? hosts : ['localhost', '127.0.0.1'];
+  if (cfg.useLeaderElector) return startSharedTls(cfg, log, kube(), names, emit, (f) => listeners.push(f));
   const issue = async (ca: CertificateAuthority) =>
     issueCertificate(ca, {
       commonName: 'Agent Inject Service',
@@ -117,5 +121,73 @@ export async function startTls(cfg: InjectorConfig, log: Logger, kube: () => Kub
     initial: ctx({ ...leaf, caPem: ca.certPem }, cfg),
     onChange: (f) => listeners.push(f),
     close: async () => clearInterval(renew),
+  };
+}
+
+/** Auto TLS across replicas: one leader (a Lease) keeps CA and certificate in a Secret; all serve it. */
+async function startSharedTls(
+  cfg: InjectorConfig,
+  log: Logger,
+  api: KubeApi,
+  hosts: readonly string[],
+  emit: (b: CertBundle) => void,
+  addListener: (f: (c: SecureContextOptions) => void) => void,
+): Promise<TlsManager> {
+  const elector = new LeaderElector({
+    api,
+    namespace: cfg.podNamespace,
+    name: 'vault-injector-leader',
+    identity: cfg.podName || `${hostname()}-${process.pid}`,
+    log: log.named('leader'),
+  });
+  let first: CertBundle | undefined;
+  const shared = new SharedCerts({
+    api,
+    namespace: cfg.podNamespace,
+    elector,
+    hosts,
+    validityMs: cfg.tlsAutoCertValidityMs,
+    renewFraction: LEAF_RENEW_FRACTION,
+    log,
+    onBundle: (b) => {
+      if (first) {
+        log.info('serving a new certificate from the shared Secret');
+        emit(b);
+      }
+    },
+    publishCa: async (caPem) => {
+      if (cfg.tlsAuto !== '') await publishCa(api, cfg.tlsAuto, caPem, log);
+    },
+  });
+  await elector.start();
+  // Followers wait for the leader to fill the Secret; bounded, with a line every 10 s.
+  for (let i = 0; i < 600 && !first; i++) {
+    first = await shared.sync().catch((err: Error) => {
+      log.warn('reading shared certificates failed', { error: err.message });
+      return undefined;
+    });
+    if (!first) {
+      if (i % 10 === 0)
+        log.info('waiting for the leader to store a certificate', {
+          secret: 'vault-injector-certs',
+          leader: elector.isLeader,
+        });
+      await new Promise((r) => setTimeout(r, 1000));
+      if (!elector.isLeader) await elector.tryAcquireOrRenew().catch(() => false);
+    }
+  }
+  if (!first)
+    throw new Error('no serving certificate after 10 minutes: no leader stored one in Secret vault-injector-certs');
+  const timer = setInterval(() => {
+    shared.sync().catch((err: Error) => log.warn('certificate sync failed', { error: err.message }));
+  }, 2000);
+  timer.unref();
+  return {
+    initial: ctx(first, cfg),
+    onChange: addListener,
+    close: async () => {
+      clearInterval(timer);
+      await elector.stop();
+    },
   };
 }
