@@ -8,22 +8,19 @@ import { defaultImageTable } from './bed/pod-runner/images.js';
 import { type RunningPod, runPod } from './bed/pod-runner/pod.js';
 import type { Pod } from './bed/pod-runner/types.js';
 import { type Postgres, startPostgres } from './bed/postgres.js';
+import { setupAksWalkthrough } from './bed/scenarios.js';
 import { vaultInjectorArgv } from './bed/stack.js';
 import { waitFor } from './bed/time.js';
 import { makeTempDir, removeDir } from './bed/tmp.js';
 import {
   enableDatabaseEngine,
-  enableKubernetesAuth,
   enableKubernetesSecretsEngine,
   enablePki,
   kubernetesLogin,
-  kvPut,
   startVaultServer,
   VaultApiError,
   type VaultServer,
   writeDatabaseRole,
-  writeKubernetesAuthRole,
-  writePolicy,
 } from './bed/vault-server.js';
 import { bedBinaries } from './hooks.js';
 
@@ -64,17 +61,8 @@ describe('test bed smoke: the real components work together', () => {
 
   it('002 a bound service account logs in through Kubernetes auth and reads KV v2; an unbound one gets 403', async () => {
     const admin = cluster.admin;
-    await admin.ensureNamespace('busybox');
-    await admin.ensureServiceAccount('busybox', 'busybox');
+    await setupAksWalkthrough(vault.root, cluster);
     await admin.ensureServiceAccount('busybox', 'intruder');
-    await enableKubernetesAuth(vault.root, cluster);
-    await writePolicy(vault.root, 'busybox', 'path "secret/*" { capabilities = ["list","read"] }');
-    await writeKubernetesAuthRole(vault.root, 'busybox', {
-      serviceAccounts: ['busybox'],
-      namespaces: ['busybox'],
-      policies: ['busybox'],
-    });
-    await kvPut(vault.root, 'secret', 'devops', { token: 'pat' });
 
     const { token: jwt } = await admin.createToken('busybox', 'busybox', { expirationSeconds: 600 });
     const auth = await kubernetesLogin(vault.root, 'busybox', jwt);
