@@ -4,6 +4,7 @@ import type { InjectorConfig } from '../config-types.js';
 import { type DenyStage, InjectorError } from './errors.js';
 import { parseGoBool, parseGoDuration, parseGoFloat, parseGoInt, parseGoUint } from './go-parse.js';
 import { A, full, P, PREFIX, SECRET_ENTRY_PREFIXES } from './keys.js';
+import { depthExceeds } from './pod-shape.js';
 import type { EnvVar, Pod } from './pod-types.js';
 import { findServiceAccountToken } from './service-account.js';
 import type { AgentSpec, SecretSpec } from './spec.js';
@@ -24,6 +25,11 @@ export function vaultAnnotations(pod: Pod): Map<string, string> {
   return out;
 }
 
+/** A value as quoted in messages: long values are cut, so a denial never echoes a megabyte back. */
+export function shown(value: string): string {
+  return JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value);
+}
+
 function invalid(
   code: InjectorError['code'],
   stage: DenyStage,
@@ -34,7 +40,7 @@ function invalid(
   return new InjectorError(
     code,
     stage,
-    `invalid value ${JSON.stringify(value)} for annotation ${full(name)}: expected ${expected}`,
+    `invalid value ${shown(value)} for annotation ${full(name)}: expected ${expected}`,
     name,
   );
 }
@@ -121,7 +127,7 @@ export function withDefaults(pod: Pod, requestNamespace: string, cfg: InjectorCo
         throw new InjectorError(
           'BAD_DURATION',
           'defaults',
-          `error parsing ${what} backoff as duration: invalid value ${JSON.stringify(raw)} for annotation ${full(name)}: expected a Go duration such as 5s, 1m or 1h30m`,
+          `error parsing ${what} backoff as duration: invalid value ${shown(raw)} for annotation ${full(name)}: expected a Go duration such as 5s, 1m or 1h30m`,
           name,
         );
       }
@@ -153,12 +159,20 @@ export function decodeJsonPatch(a: Annotations, name: string): Operation[] | und
     );
   }
   if (doc === null) return undefined;
+  if (depthExceeds(doc, 32)) {
+    throw new InjectorError(
+      'BAD_JSON_PATCH',
+      'defaults',
+      `error parsing JSON patch for annotation ${full(name)}: it is nested more than 32 levels deep`,
+      name,
+    );
+  }
   const valid = Array.isArray(doc) && doc.every((op) => typeof op === 'object' && op !== null && !Array.isArray(op));
   if (!valid) {
     throw new InjectorError(
       'BAD_JSON_PATCH',
       'defaults',
-      `error parsing JSON patch for annotation ${full(name)}: expected a JSON array of RFC 6902 operations, got ${JSON.stringify(raw).slice(0, 80)}`,
+      `error parsing JSON patch for annotation ${full(name)}: expected a JSON array of RFC 6902 operations, got ${shown(raw)}`,
       name,
     );
   }
@@ -205,7 +219,8 @@ export function secretDestination(s: SecretSpec): string {
 }
 
 function runAsSameUid(pod: Pod): number {
-  const fail = (m: string) => new InjectorError('RUN_AS_SAME_USER', 'parse', m, A.runAsSameUser);
+  const fail = (m: string) =>
+    new InjectorError('RUN_AS_SAME_USER', 'parse', `${m} (annotation ${full(A.runAsSameUser)})`, A.runAsSameUser);
   const first = pod.spec?.containers?.[0];
   if (!first) throw fail('No containers found in Pod Spec');
   if (!first.securityContext) throw fail('No SecurityContext found for Container 0');
@@ -279,7 +294,7 @@ export function parseAgentSpec(pod: Pod, a: Annotations): AgentSpec {
     throw new InjectorError(
       'BAD_DEFAULT_TEMPLATE',
       'parse',
-      `invalid default template type: ${templateRaw} (annotation ${full(A.defaultTemplate)}: expected map or json)`,
+      `invalid default template type: ${templateRaw.length > 100 ? `${templateRaw.slice(0, 100)}…` : templateRaw} (annotation ${full(A.defaultTemplate)}: expected map or json)`,
       A.defaultTemplate,
     );
   }

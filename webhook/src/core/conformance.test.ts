@@ -1056,7 +1056,10 @@ describe('conformance (spec §8.2): containers (pairs 85-104)', () => {
       metadata: { name: 'test-pod', annotations: prefixed({ 'agent-inject': 'true', role: 'r' }) },
       spec: { containers: [{ name: 'a' }] },
     };
-    assert.equal(denied(noMounts), 'error creating new agent sidecar: failed to find service account volume mount');
+    assert.equal(
+      denied(noMounts),
+      'error creating new agent sidecar: failed to find service account volume mount: no container mounts a path containing "serviceaccount"; mount the token or name its volume in vault.hashicorp.com/agent-service-account-token-volume-name',
+    );
     const named = (
       volumes: Pod['spec'] extends infer S ? (S extends { volumes?: infer V } ? V : never) : never,
       mounted: boolean,
@@ -1075,19 +1078,19 @@ describe('conformance (spec §8.2): containers (pairs 85-104)', () => {
     });
     assert.equal(
       denied(named([], false, 'projected-token')),
-      'error creating new agent sidecar: failed to find service account volume "projected-token"',
+      'error creating new agent sidecar: failed to find service account volume "projected-token" (annotation vault.hashicorp.com/agent-service-account-token-volume-name)',
     );
     assert.equal(
       denied(named([], true, 'missing')),
-      'error creating new agent sidecar: failed to find volume "missing" in Pod "test-pod" volumes',
+      'error creating new agent sidecar: failed to find volume "missing" in Pod "test-pod" volumes (annotation vault.hashicorp.com/agent-service-account-token-volume-name)',
     );
     assert.equal(
       denied(named([{ name: 'projected-token', emptyDir: {} } as never], true, 'projected-token')),
-      'error creating new agent sidecar: failed to find tokenPath for projected volume "projected-token"',
+      'error creating new agent sidecar: failed to find tokenPath for projected volume "projected-token" (annotation vault.hashicorp.com/agent-service-account-token-volume-name)',
     );
     assert.equal(
       denied(named([{ name: 'projected-token', emptyDir: {} } as never], false, 'projected-token')),
-      'error creating new agent sidecar: failed to find tokenPath for projected volume "projected-token"',
+      'error creating new agent sidecar: failed to find tokenPath for projected volume "projected-token" (annotation vault.hashicorp.com/agent-service-account-token-volume-name)',
     );
   });
   it('098-099 service-account discovery', () => {

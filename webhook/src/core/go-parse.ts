@@ -70,7 +70,9 @@ function toSafeNumber(value: bigint): number | undefined {
 }
 
 // Go's decimal float grammar before underscores are checked: mantissa with at least one digit, optional exponent.
-const DECIMAL_FLOAT = /^[+-]?(?:[0-9_]*[0-9][0-9_]*\.?[0-9_]*|[0-9_]*\.[0-9_]*[0-9][0-9_]*)(?:[eE][+-]?[0-9][0-9_]*)?$/;
+// Unambiguous (linear backtracking); the mantissa must also hold a digit, checked apart.
+const DECIMAL_FLOAT = /^[+-]?([0-9_]+(?:\.[0-9_]*)?|\.[0-9_]+)(?:[eE][+-]?[0-9][0-9_]*)?$/;
+const isDecimalFloat = (text: string): boolean => /[0-9]/.test(DECIMAL_FLOAT.exec(text)?.[1] ?? '');
 // Go hex floats (`0x1.8p3`): hex mantissa with at least one digit and a mandatory binary exponent.
 const HEX_FLOAT =
   /^([+-]?)0[xX]((?:[0-9a-fA-F_]*[0-9a-fA-F][0-9a-fA-F_]*)?)(?:\.([0-9a-fA-F_]*))?[pP]([+-]?[0-9][0-9_]*)$/;
@@ -95,7 +97,7 @@ export function parseGoFloat(text: string): number | undefined {
     const [, sign, whole = '', fraction = '', exponent = ''] = hex;
     if (whole.replaceAll('_', '') === '' && fraction.replaceAll('_', '') === '') return undefined;
     value = hexFloat(sign === '-', whole.replaceAll('_', ''), fraction.replaceAll('_', ''), goExponent(exponent));
-  } else if (DECIMAL_FLOAT.test(text)) {
+  } else if (isDecimalFloat(text)) {
     const [mantissa = '', exponent] = text.replaceAll('_', '').split(/[eE]/);
     // JS string-to-number is correctly rounded, as Go's ParseFloat is.
     value = Number(exponent === undefined ? mantissa : `${mantissa}e${goExponent(exponent)}`);

@@ -86,11 +86,11 @@ export function mutate(pod: Pod, requestNamespace: string, cfg: InjectorConfig):
   try {
     if (!shouldInject(pod)) return { kind: 'skip' };
     if ((SYSTEM_NAMESPACES as readonly string[]).includes(requestNamespace)) {
+      // the cause is the namespace, not an annotation
       throw new InjectorError(
         'SYSTEM_NAMESPACE',
         'namespace',
         `cannot inject into system namespaces: ${requestNamespace}`,
-        A.inject,
       );
     }
     const annotations = withDefaults(pod, requestNamespace, cfg);

@@ -52,7 +52,9 @@ const DECIMAL_SI_NAMES: ReadonlyMap<number, string> = new Map(
 const BINARY_SI_NAMES = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'] as const;
 
 // Number part, then the suffix: letters from Go's suffix alphabet, an optional sign, digits.
-const QUANTITY = /^([+-]?)(0*)([0-9]*)(?:(\.)([0-9]*))?([eEinumkKMGTP]*[+-]?[0-9]*)$/;
+// Written so that no two parts can match the same characters: a failing match then backtracks in
+// linear time (an ambiguous `(0*)([0-9]*)...[0-9]*` took minutes on 10,000 digits and a bad suffix).
+const QUANTITY = /^([+-]?)(0*)((?:[1-9][0-9]*)?)(?:(\.)([0-9]*))?((?:[eEinumkKMGTP]+[+-]?[0-9]*|[+-][0-9]*)?)$/;
 const INT64_TEXT = /^[+-]?[0-9]+$/;
 const MAX_INT64 = (1n << 63n) - 1n;
 const NANO_EXPONENT = -9;

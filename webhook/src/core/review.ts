@@ -1,6 +1,7 @@
 import type { InjectorConfig } from '../config-types.js';
-import { denyMessage, InjectorError } from './errors.js';
+import { denyMessage } from './errors.js';
 import { type MutationResult, mutate } from './mutate.js';
+import { podShapeError } from './pod-shape.js';
 import type { Pod } from './pod-types.js';
 
 export const SUPPORTED_API_VERSIONS = ['admission.k8s.io/v1', 'admission.k8s.io/v1beta1'] as const;
@@ -72,44 +73,6 @@ export interface ReviewOutcome {
   readonly podName: string;
 }
 
-function podDecodeError(object: unknown): InjectorError | undefined {
-  if (typeof object !== 'object' || object === null || Array.isArray(object)) {
-    return new InjectorError('POD_DECODE', 'decode', 'request.object is not a Pod: expected a JSON object');
-  }
-  const o = object as Pod;
-  const bad = (path: string, want: string) =>
-    new InjectorError('POD_DECODE', 'decode', `request.object is not a valid Pod: ${path} must be ${want}`);
-  if (o.metadata !== undefined && (typeof o.metadata !== 'object' || o.metadata === null))
-    return bad('metadata', 'an object');
-  const ann = o.metadata?.annotations;
-  if (ann !== undefined && ann !== null) {
-    if (typeof ann !== 'object' || Array.isArray(ann)) return bad('metadata.annotations', 'an object of strings');
-    for (const [k, v] of Object.entries(ann))
-      if (typeof v !== 'string') return bad(`metadata.annotations[${JSON.stringify(k)}]`, 'a string');
-  }
-  if (o.spec !== undefined && (typeof o.spec !== 'object' || o.spec === null)) return bad('spec', 'an object');
-  for (const list of ['containers', 'initContainers', 'volumes'] as const) {
-    const items = o.spec?.[list];
-    if (items === undefined || items === null) continue;
-    if (!Array.isArray(items)) return bad(`spec.${list}`, 'an array');
-    for (const [i, c] of items.entries()) {
-      if (typeof c !== 'object' || c === null || typeof (c as { name?: unknown }).name !== 'string') {
-        return bad(`spec.${list}[${i}]`, 'an object with a string name');
-      }
-      const mounts = (c as { volumeMounts?: unknown }).volumeMounts;
-      if (mounts === undefined || mounts === null) continue;
-      if (!Array.isArray(mounts)) return bad(`spec.${list}[${i}].volumeMounts`, 'an array');
-      for (const [j, m] of mounts.entries()) {
-        const mm = m as { name?: unknown; mountPath?: unknown } | null;
-        if (typeof mm !== 'object' || mm === null || typeof mm.name !== 'string' || typeof mm.mountPath !== 'string') {
-          return bad(`spec.${list}[${i}].volumeMounts[${j}]`, 'an object with string name and mountPath');
-        }
-      }
-    }
-  }
-  return undefined;
-}
-
 /** The webhook's one seam: a decoded AdmissionReview in, the AdmissionReview to answer out. Pure. */
 export function reviewPod(
   decoded: { apiVersion: string; request: AdmissionRequestIn },
@@ -119,10 +82,11 @@ export function reviewPod(
   const uid = String(request.uid);
   const namespace = typeof request.namespace === 'string' ? request.namespace : '';
   const pod = request.object as Pod;
-  const podName =
-    (typeof pod === 'object' && pod !== null ? (pod.metadata?.name ?? pod.metadata?.generateName) : undefined) ??
-    (typeof request.name === 'string' ? request.name : '');
-  const decodeError = podDecodeError(request.object);
+  const meta =
+    typeof pod === 'object' && pod !== null ? (pod.metadata as Record<string, unknown> | undefined) : undefined;
+  const asString = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  const podName = asString(meta?.name) ?? asString(meta?.generateName) ?? asString(request.name) ?? '';
+  const decodeError = podShapeError(request.object);
   const result: MutationResult = decodeError ? { kind: 'deny', error: decodeError } : mutate(pod, namespace, cfg);
   let response: AdmissionResponse;
   switch (result.kind) {

@@ -1,12 +1,14 @@
 import { InjectorError } from './errors.js';
+import { full } from './keys.js';
 import type { Pod } from './pod-types.js';
 import type { ServiceAccountTokenSpec } from './spec.js';
 
 /** Where the agents mount a named token volume that no app container mounts (spec §3.5). */
 export const VAULT_SA_MOUNT_PATH = '/var/run/secrets/vault.hashicorp.com/serviceaccount';
 
+const ANNOTATION = 'agent-service-account-token-volume-name';
 const fail = (message: string) =>
-  new InjectorError('SERVICE_ACCOUNT', 'parse', message, 'agent-service-account-token-volume-name');
+  new InjectorError('SERVICE_ACCOUNT', 'parse', `${message} (annotation ${full(ANNOTATION)})`, ANNOTATION);
 
 function projectedTokenPath(pod: Pod, volumeName: string): string {
   const volume = pod.spec?.volumes?.find((v) => v.name === volumeName);
@@ -30,6 +32,13 @@ export function findServiceAccountToken(pod: Pod, volumeName: string): ServiceAc
   }
   // The first mount whose path contains "serviceaccount" (case-sensitive), containers in order.
   const mount = containers.flatMap((c) => c.volumeMounts ?? []).find((m) => m.mountPath.includes('serviceaccount'));
-  if (!mount) throw fail('failed to find service account volume mount');
+  if (!mount) {
+    throw new InjectorError(
+      'SERVICE_ACCOUNT',
+      'parse',
+      `failed to find service account volume mount: no container mounts a path containing "serviceaccount"; mount the token or name its volume in ${full(ANNOTATION)}`,
+      ANNOTATION,
+    );
+  }
   return { volumeName: mount.name, mountPath: mount.mountPath, tokenPath: 'token' };
 }
