@@ -30,6 +30,8 @@ export interface BedBinaries {
   readonly kubeApiserver: string;
   /** The Vault-API server (also runs as Vault Agent). */
   readonly vault: string;
+  /** The reference injector, hashicorp/vault-k8s, when one is on this machine (see reference.ts). */
+  readonly vaultK8s: string | undefined;
   readonly postgres: PostgresBinaries;
 }
 

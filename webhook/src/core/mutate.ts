@@ -97,9 +97,19 @@ export function mutate(pod: Pod, requestNamespace: string, cfg: InjectorConfig):
     const parsed = parseAgentSpec(pod, annotations);
     const spec: AgentSpec = { ...parsed, vaultCaCertBytes: cfg.vaultCaCertBytes };
     validateAgentSpec(spec);
-    const full: AgentSpec = { ...spec, resources: parseResources(annotations) };
-    const out = mutatedPod(pod, full);
-    return { kind: 'inject', spec: full, placement: placement(full), pod: out, patch: diffPatch(pod, out) };
+    const threshold = spec.templateConfig.leaseRenewalThreshold;
+    if (!Number.isFinite(threshold)) {
+      // vault-k8s parses it, then fails to write it as JSON; we say why at the same stage
+      throw new InjectorError(
+        'BAD_FLOAT',
+        'patch',
+        `invalid value ${threshold} for annotation ${full(A.templateLeaseRenewalThreshold)}: expected a finite number such as 0.75`,
+        A.templateLeaseRenewalThreshold,
+      );
+    }
+    const complete: AgentSpec = { ...spec, resources: parseResources(annotations) };
+    const out = mutatedPod(pod, complete);
+    return { kind: 'inject', spec: complete, placement: placement(complete), pod: out, patch: diffPatch(pod, out) };
   } catch (err) {
     if (err instanceof InjectorError) return { kind: 'deny', error: err };
     throw err;

@@ -80,5 +80,6 @@ export function parseTelemetry(a: ReadonlyMap<string, string>): Record<string, u
     if (!typeOk(value, type)) return undefined;
     if (!isZero(value)) out[field] = value;
   }
-  return Object.keys(out).length > 0 ? out : undefined;
+  // Any telemetry annotation that decodes gives a block, even an empty one (as vault-k8s).
+  return given.size > 0 ? out : undefined;
 }
