@@ -1,18 +1,50 @@
-import { request } from 'node:https';
-import { KubeConfig } from '@kubernetes/client-node';
+import { readFileSync } from 'node:fs';
+import { type RequestOptions, request } from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+
+/** Where Kubernetes mounts a pod's service-account credentials. */
+export const IN_CLUSTER_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+interface Connection {
+  readonly server: string;
+  /** Fills in TLS and auth for one request (the in-cluster token is re-read: it rotates). */
+  readonly apply: (opts: RequestOptions) => Promise<void>;
+}
 
 /**
- * The injector's Kubernetes access: configuration from @kubernetes/client-node (in-cluster service
- * account, or KUBECONFIG when run outside a cluster), and plain JSON requests over it.
+ * The injector's Kubernetes access. In a cluster it reads the service-account token and CA itself
+ * (re-reading the token, which the kubelet rotates); elsewhere (KUBECONFIG, tests, development) it
+ * loads @kubernetes/client-node, only then: that library alone adds ~80 MiB to the process.
  */
 export class KubeApi {
-  private constructor(private readonly kc: KubeConfig) {}
+  private constructor(private readonly conn: Promise<Connection>) {}
 
-  static fromEnvironment(): KubeApi {
-    const kc = new KubeConfig();
-    kc.loadFromDefault();
-    if (!kc.getCurrentCluster()) throw new Error('no Kubernetes configuration: not in a cluster and no KUBECONFIG');
-    return new KubeApi(kc);
+  static fromEnvironment(env: NodeJS.ProcessEnv = process.env, inClusterDir = IN_CLUSTER_DIR): KubeApi {
+    const host = env.KUBERNETES_SERVICE_HOST;
+    const port = env.KUBERNETES_SERVICE_PORT;
+    if (!env.KUBECONFIG && host && port) {
+      const ca = readFileSync(`${inClusterDir}/ca.crt`, 'utf8');
+      const server = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      return new KubeApi(
+        Promise.resolve({
+          server,
+          apply: async (opts) => {
+            const token = readFileSync(`${inClusterDir}/token`, 'utf8').trim();
+            opts.ca = ca;
+            opts.headers = { ...opts.headers, authorization: `Bearer ${token}` };
+          },
+        }),
+      );
+    }
+    return new KubeApi(
+      import('@kubernetes/client-node').then(({ KubeConfig: Config }) => {
+        const kc: KubeConfig = new Config();
+        kc.loadFromDefault();
+        const cluster = kc.getCurrentCluster();
+        if (!cluster) throw new Error('no Kubernetes configuration: not in a cluster and no KUBECONFIG');
+        return { server: cluster.server, apply: (opts: RequestOptions) => kc.applyToHTTPSOptions(opts) };
+      }),
+    );
   }
 
   async call<T>(
@@ -21,15 +53,10 @@ export class KubeApi {
     body?: unknown,
     contentType = 'application/json',
   ): Promise<{ status: number; json: T | undefined; text: string }> {
-    const cluster = this.kc.getCurrentCluster();
-    if (!cluster) throw new Error('no current Kubernetes cluster');
-    const url = new URL(path, cluster.server);
-    const opts: import('node:https').RequestOptions = {
-      method,
-      headers: { accept: 'application/json' },
-      timeout: 15_000,
-    };
-    await this.kc.applyToHTTPSOptions(opts);
+    const conn = await this.conn;
+    const url = new URL(path, conn.server);
+    const opts: RequestOptions = { method, headers: { accept: 'application/json' }, timeout: 15_000 };
+    await conn.apply(opts);
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     if (payload)
       Object.assign(opts.headers ?? {}, { 'content-type': contentType, 'content-length': String(payload.length) });

@@ -58,24 +58,33 @@ export function mutatedPod(original: Pod, spec: AgentSpec): Pod {
 }
 
 /**
- * RFC 6902 operations that turn `from` into `to`, checked by applying them (a mismatch is our bug).
- * When the agent goes first among init containers, the list is replaced whole: an element-wise diff
- * of shifted containers would be correct but unreadable in `vault-injector mutate --patch`.
+ * RFC 6902 operations that turn `from` into `to` (fast-json-patch's diff; every test applies them and
+ * compares, so the hot path does not). When the agent goes first among init containers, the list is
+ * replaced whole: an element-wise diff of shifted containers would be correct but unreadable in
+ * `vault-injector mutate --patch`.
  */
 export function diffPatch(from: Pod, to: Pod): Operation[] {
-  const base = structuredClone(from);
-  const ops: Operation[] = [];
   const before = from.spec?.initContainers ?? [];
   const after = to.spec?.initContainers ?? [];
-  if (before.length > 0 && before.some((c, i) => after[i]?.name !== c.name) && base.spec) {
-    ops.push({ op: 'replace', path: '/spec/initContainers', value: structuredClone(after) });
-    base.spec.initContainers = structuredClone(after);
+  if (before.length > 0 && before.some((c, i) => after[i]?.name !== c.name) && from.spec) {
+    const base: Pod = { ...from, spec: { ...from.spec, initContainers: after } };
+    return [
+      { op: 'replace', path: '/spec/initContainers', value: structuredClone(after) },
+      ...fastJsonPatch.compare(base, to),
+    ];
   }
-  ops.push(...fastJsonPatch.compare(base, to));
-  const applied = fastJsonPatch.applyPatch(structuredClone(from), structuredClone(ops), true, false).newDocument;
-  if (!isDeepStrictEqual(applied, to))
-    throw new Error('internal error: the generated patch does not reproduce the mutated pod');
-  return ops;
+  return fastJsonPatch.compare(from, to);
+}
+
+/** Applies `ops` to a copy of `from` and says whether that gives `to` (for tests and `mutate --patch`). */
+export function patchReproduces(from: Pod, ops: readonly Operation[], to: Pod): boolean {
+  const applied = fastJsonPatch.applyPatch(
+    structuredClone(from),
+    structuredClone(ops) as Operation[],
+    true,
+    false,
+  ).newDocument;
+  return isDeepStrictEqual(applied, to);
 }
 
 /**
