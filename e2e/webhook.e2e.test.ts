@@ -9,7 +9,14 @@ import { setupAksWalkthrough } from './bed/scenarios.js';
 import { vaultInjectorArgv } from './bed/stack.js';
 import { sleep, waitFor } from './bed/time.js';
 import { startVaultServer, type VaultServer } from './bed/vault-server.js';
-import { registerWebhook, startWebhookProcess, type WebhookProcess } from './bed/webhook-process.js';
+import {
+  pointWebhookAt,
+  publishedCaBundle,
+  registerForAutoTls,
+  registerWebhook,
+  startWebhookProcess,
+  type WebhookProcess,
+} from './bed/webhook-process.js';
 import { bedBinaries } from './hooks.js';
 
 interface StoredPod {
@@ -154,28 +161,14 @@ describe('webhook admission through the real API server', () => {
   });
 
   it('005 auto TLS: the webhook makes its own CA and publishes it in the caBundle', async () => {
-    await registerWebhook(cluster.admin, {
-      name: MWC,
-      url: 'https://127.0.0.1:1/mutate',
-      caPem: '',
-      failurePolicy: 'Fail',
-      namespaces: [NS],
-    });
+    await registerForAutoTls(cluster.admin, MWC, [NS]);
     webhook = await startWebhookProcess({
       tls: { auto: MWC, kubeconfig: cluster.kubeconfigPath },
       args: ['-vault-address=http://vault:8200'],
     });
-    const stored = await cluster.admin.get<{ webhooks: { clientConfig: { caBundle?: string } }[] }>(
-      `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${MWC}`,
-    );
-    const bundle = Buffer.from(stored.webhooks[0]?.clientConfig.caBundle ?? '', 'base64').toString();
+    const bundle = await publishedCaBundle(cluster.admin, MWC);
     assert.match(bundle, /BEGIN CERTIFICATE/);
-    await cluster.admin.request(
-      'PATCH',
-      `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${MWC}`,
-      [{ op: 'replace', path: '/webhooks/0/clientConfig/url', value: webhook.url }],
-      'application/json-patch+json',
-    );
+    await pointWebhookAt(cluster.admin, MWC, webhook.url);
     const pod = await waitFor(
       'an injected pod through the auto-TLS webhook',
       async () => createPod(annotated(`auto-${Date.now()}`, { 'agent-inject': 'true', role: 'app' })),
@@ -190,24 +183,13 @@ describe('webhook admission through the real API server', () => {
   it('006 auto TLS rotation under continuous admission traffic: no request fails', async function () {
     this.timeout(90_000);
     await webhook?.stop();
-    await registerWebhook(cluster.admin, {
-      name: MWC,
-      url: 'https://127.0.0.1:1/mutate',
-      caPem: '',
-      failurePolicy: 'Fail',
-      namespaces: [NS],
-    });
+    await registerForAutoTls(cluster.admin, MWC, [NS]);
     // a 6 s certificate, renewed every 4 s: several rotations (and the first leaf's expiry) within the run
     webhook = await startWebhookProcess({
       tls: { auto: MWC, kubeconfig: cluster.kubeconfigPath },
       args: ['-vault-address=http://vault:8200', '-tls-auto-cert-validity=6s'],
     });
-    await cluster.admin.request(
-      'PATCH',
-      `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${MWC}`,
-      [{ op: 'replace', path: '/webhooks/0/clientConfig/url', value: webhook.url }],
-      'application/json-patch+json',
-    );
+    await pointWebhookAt(cluster.admin, MWC, webhook.url);
     const until = Date.now() + 15_000;
     let ok = 0;
     const failures: string[] = [];
@@ -226,12 +208,7 @@ describe('webhook admission through the real API server', () => {
       }
     };
     // fresh TLS handshakes too (the API server keeps its connections), verified against the published caBundle
-    const bundle = async () => {
-      const m = await cluster.admin.get<{ webhooks: { clientConfig: { caBundle?: string } }[] }>(
-        `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${MWC}`,
-      );
-      return Buffer.from(m.webhooks[0]?.clientConfig.caBundle ?? '', 'base64').toString();
-    };
+    const bundle = () => publishedCaBundle(cluster.admin, MWC);
     const ca = await bundle();
     let handshakes = 0;
     const prober = async () => {
@@ -263,13 +240,7 @@ describe('webhook admission through the real API server', () => {
     await webhook?.stop();
     webhook = undefined;
     await cluster.admin.ensureNamespace('vault-injector');
-    await registerWebhook(cluster.admin, {
-      name: MWC,
-      url: 'https://127.0.0.1:1/mutate',
-      caPem: '',
-      failurePolicy: 'Fail',
-      namespaces: [NS],
-    });
+    await registerForAutoTls(cluster.admin, MWC, [NS]);
     const replica = (name: string) =>
       startWebhookProcess({
         tls: { auto: MWC, kubeconfig: cluster.kubeconfigPath },
@@ -280,16 +251,8 @@ describe('webhook admission through the real API server', () => {
     let b: WebhookProcess | undefined;
     try {
       b = await replica('injector-b');
-      await cluster.admin.request(
-        'PATCH',
-        `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${MWC}`,
-        [{ op: 'replace', path: '/webhooks/0/clientConfig/url', value: b.url }],
-        'application/json-patch+json',
-      );
-      const m = await cluster.admin.get<{ webhooks: { clientConfig: { caBundle?: string } }[] }>(
-        `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${MWC}`,
-      );
-      const ca = Buffer.from(m.webhooks[0]?.clientConfig.caBundle ?? '', 'base64').toString();
+      await pointWebhookAt(cluster.admin, MWC, b.url);
+      const ca = await publishedCaBundle(cluster.admin, MWC);
       const failures: string[] = [];
       let admissions = 0;
       let handshakes = 0;
@@ -355,14 +318,7 @@ describe('webhook admission through the real API server', () => {
       );
       assert.ok(took, 'b took over');
       assert.ok(renewedByB >= 1, 'b renewed the certificate after taking over');
-      const after = await cluster.admin.get<{ webhooks: { clientConfig: { caBundle?: string } }[] }>(
-        `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${MWC}`,
-      );
-      assert.equal(
-        Buffer.from(after.webhooks[0]?.clientConfig.caBundle ?? '', 'base64').toString(),
-        ca,
-        'one CA throughout',
-      );
+      assert.equal(await publishedCaBundle(cluster.admin, MWC), ca, 'one CA throughout');
     } finally {
       await b?.stop();
       await a.stop();

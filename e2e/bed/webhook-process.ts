@@ -123,3 +123,32 @@ export async function registerWebhook(
     ],
   });
 }
+
+const MWC_API = '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations';
+
+/** The PEM caBundle of the configuration's first webhook. */
+export async function publishedCaBundle(kube: KubeClient, name: string): Promise<string> {
+  const m = await kube.get<{ webhooks: { clientConfig: { caBundle?: string } }[] }>(`${MWC_API}/${name}`);
+  return Buffer.from(m.webhooks[0]?.clientConfig.caBundle ?? '', 'base64').toString();
+}
+
+/** Points the configuration's first webhook at `url` (the caBundle is left as the webhook published it). */
+export async function pointWebhookAt(kube: KubeClient, name: string, url: string): Promise<void> {
+  await kube.request(
+    `PATCH`,
+    `${MWC_API}/${name}`,
+    [{ op: 'replace', path: '/webhooks/0/clientConfig/url', value: url }],
+    'application/json-patch+json',
+  );
+}
+
+/** Registers a configuration with no caBundle yet (the auto-TLS webhook publishes its CA into it). */
+export function registerForAutoTls(kube: KubeClient, name: string, namespaces: readonly string[]): Promise<void> {
+  return registerWebhook(kube, {
+    name,
+    url: 'https://127.0.0.1:1/mutate',
+    caPem: '',
+    failurePolicy: 'Fail',
+    namespaces,
+  });
+}

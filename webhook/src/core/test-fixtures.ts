@@ -1,52 +1,11 @@
 /** Fixtures of spec §8.0, shared by the conformance tests (not a test file itself). */
+
+import { loadInjectorConfig } from '../config.js';
 import type { InjectorConfig } from '../config-types.js';
 import type { Pod } from './pod-types.js';
 
-const BASE: InjectorConfig = {
-  listen: ':8080',
-  logLevel: 'info',
-  logFormat: 'standard',
-  templateConfigExitOnRetryFailure: true,
-  templateStaticSecretRenderInterval: '',
-  templateMaxConnectionsPerHost: 0,
-  templateLeaseRenewalThreshold: 0,
-  tlsAuto: '',
-  tlsAutoHosts: [],
-  tlsCaCertFile: '',
-  tlsCertFile: '',
-  tlsKeyFile: '',
-  vaultImage: 'hashicorp/vault:2.0.4',
-  vaultAddress: 'http://vault:8200',
-  vaultCaCertBytes: '',
-  proxyAddress: '',
-  vaultAuthType: 'kubernetes',
-  vaultAuthPath: 'auth/kubernetes',
-  vaultNamespace: '',
-  revokeOnShutdown: false,
-  runAsUser: '100',
-  runAsGroup: '1000',
-  runAsSameUser: false,
-  setSecurityContext: true,
-  telemetryPath: '',
-  useLeaderElector: false,
-  defaultTemplate: 'map',
-  cpuRequest: '250m',
-  memoryRequest: '64Mi',
-  ephemeralStorageRequest: '',
-  cpuLimit: '500m',
-  memoryLimit: '128Mi',
-  ephemeralStorageLimit: '',
-  authMinBackoff: '',
-  authMaxBackoff: '',
-  disableIdleConnections: '',
-  disableKeepAlives: '',
-  tlsMinVersion: 'tls12',
-  tlsCipherSuites: [],
-  nativeSidecar: false,
-  tlsAutoCertValidityMs: 365 * 86_400_000,
-  podNamespace: 'default',
-  podName: '',
-};
+/** The injector's real defaults (only the Vault address given), so fixtures follow them. */
+const BASE: InjectorConfig = loadInjectorConfig(['-vault-address=http://vault:8200'], {});
 
 export function injectorConfig(overrides: Partial<InjectorConfig> = {}): InjectorConfig {
   return { ...BASE, ...overrides };
