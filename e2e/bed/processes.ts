@@ -25,10 +25,6 @@ export interface ExitStatus {
 /** Sessions (= process groups) of every child the bed started: the after-all audit looks for survivors. */
 const startedSessions = new Set<number>();
 
-export function startedProcessSessions(): ReadonlySet<number> {
-  return startedSessions;
-}
-
 /** Live processes started by this test process (directly, or in a session we created). */
 export function survivingProcesses() {
   return processesOf({ sessions: startedSessions, root: process.pid });
