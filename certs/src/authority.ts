@@ -1,6 +1,7 @@
 // @peculiar/x509 resolves its ASN.1 providers through tsyringe, which needs this polyfill loaded first.
 import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
+import { isIP } from 'node:net';
 import * as x509 from '@peculiar/x509';
 
 // @peculiar/x509 works on any WebCrypto; Node's is the one we have.
@@ -144,4 +145,20 @@ export async function issueCertificate(ca: CertificateAuthority, opts: LeafOptio
     extensions,
   });
   return { certPem: withNewline(cert.toString('pem')), keyPem: await privateKeyPem(keys.privateKey) };
+}
+
+/** A serving certificate for `hosts`: IP literals become IP SANs, everything else DNS SANs. */
+export function issueServingCertificate(
+  ca: CertificateAuthority,
+  opts: ValidityOptions & { readonly commonName: string; readonly hosts: readonly string[] },
+): Promise<KeyPairPem> {
+  return issueCertificate(ca, {
+    commonName: opts.commonName,
+    dnsNames: opts.hosts.filter((h) => isIP(h) === 0),
+    ipAddresses: opts.hosts.filter((h) => isIP(h) !== 0),
+    usage: 'server',
+    now: opts.now,
+    validForMs: opts.validForMs,
+    ...(opts.backdateMs !== undefined ? { backdateMs: opts.backdateMs } : {}),
+  });
 }

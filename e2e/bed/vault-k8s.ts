@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { createCertificateAuthority, issueCertificate } from '../../certs/src/authority.js';
 import type { Cluster } from './cluster.js';
 import { httpCall } from './http.js';
 import { defaultImageTable, type ImageRule, imagePattern } from './pod-runner/images.js';
@@ -9,6 +8,7 @@ import { freePort } from './ports.js';
 import { processTable } from './proc-table.js';
 import { vaultInjectorArgv } from './stack.js';
 import { sleep } from './time.js';
+import { loopbackServingCerts } from './webhook-process.js';
 
 /**
  * The reference injector, hashicorp/vault-k8s `agent-inject`, running as a pod of the bed: it builds an
@@ -94,23 +94,14 @@ export async function startVaultK8s(opts: {
   await ensureRbac(cluster, ns, sa);
   const port = await freePort();
   const name = `vault-k8s-${port}`;
-  const now = new Date();
-  const ca = await createCertificateAuthority({ commonName: 'vault-k8s reference CA', now, validForMs: 86_400_000 });
-  const leaf = await issueCertificate(ca, {
-    commonName: 'vault-k8s',
-    dnsNames: ['localhost'],
-    ipAddresses: ['127.0.0.1'],
-    usage: 'server',
-    now,
-    validForMs: 86_400_000,
-  });
+  const pems = await loopbackServingCerts('vault-k8s reference CA');
   const b64 = (s: string) => Buffer.from(s).toString('base64');
   await cluster.admin.create(`/api/v1/namespaces/${ns}/secrets`, {
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: { name },
     type: 'kubernetes.io/tls',
-    data: { 'tls.crt': b64(leaf.certPem), 'tls.key': b64(leaf.keyPem) },
+    data: { 'tls.crt': b64(pems.certPem), 'tls.key': b64(pems.keyPem) },
   });
   const cleanupCluster = async () => {
     await cluster.admin.delete(`/api/v1/namespaces/${ns}/pods/${name}`);
@@ -163,7 +154,7 @@ export async function startVaultK8s(opts: {
         throw new Error(`vault-k8s exited before it was ready:\n${pod.logs('vault-k8s')}`);
       }
       try {
-        const r = await httpCall({ url: `https://127.0.0.1:${port}/health/ready`, ca: ca.certPem, timeoutMs: 2000 });
+        const r = await httpCall({ url: `https://127.0.0.1:${port}/health/ready`, ca: pems.caPem, timeoutMs: 2000 });
         if (r.status === 204) break;
         last = `HTTP ${r.status}`;
       } catch (err) {
@@ -179,7 +170,7 @@ export async function startVaultK8s(opts: {
     return {
       url: `https://127.0.0.1:${port}/mutate`,
       port,
-      caPem: ca.certPem,
+      caPem: pems.caPem,
       pid,
       pod,
       logs: () => pod.logs('vault-k8s'),

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCertificateAuthority, issueCertificate } from '../../certs/src/authority.js';
+import { createCertificateAuthority, issueServingCertificate } from '../../certs/src/authority.js';
 import type { KubeClient } from './kube.js';
 import { freePort } from './ports.js';
 import { ManagedProcess } from './processes.js';
@@ -16,25 +16,31 @@ export interface WebhookProcess {
   stop(): Promise<void>;
 }
 
+/** A fresh CA and a day-long serving certificate for localhost and 127.0.0.1 (the test webhooks). */
+export async function loopbackServingCerts(
+  caName: string,
+): Promise<{ caPem: string; certPem: string; keyPem: string }> {
+  const now = new Date();
+  const ca = await createCertificateAuthority({ commonName: caName, now, validForMs: 86_400_000 });
+  const leaf = await issueServingCertificate(ca, {
+    commonName: 'webhook',
+    hosts: ['localhost', '127.0.0.1'],
+    now,
+    validForMs: 86_400_000,
+  });
+  return { caPem: ca.certPem, ...leaf };
+}
+
 /** Serving files for 127.0.0.1 signed by a fresh CA (file-mode TLS). */
 export async function webhookCerts(
   dir: string,
 ): Promise<{ caPem: string; certFile: string; keyFile: string; caFile: string }> {
-  const now = new Date();
-  const ca = await createCertificateAuthority({ commonName: 'e2e webhook CA', now, validForMs: 86_400_000 });
-  const leaf = await issueCertificate(ca, {
-    commonName: 'webhook',
-    dnsNames: ['localhost'],
-    ipAddresses: ['127.0.0.1'],
-    usage: 'server',
-    now,
-    validForMs: 86_400_000,
-  });
+  const pems = await loopbackServingCerts('e2e webhook CA');
   const files = { certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key'), caFile: join(dir, 'ca.crt') };
-  writeFileSync(files.certFile, leaf.certPem);
-  writeFileSync(files.keyFile, leaf.keyPem, { mode: 0o600 });
-  writeFileSync(files.caFile, ca.certPem);
-  return { caPem: ca.certPem, ...files };
+  writeFileSync(files.certFile, pems.certPem);
+  writeFileSync(files.keyFile, pems.keyPem, { mode: 0o600 });
+  writeFileSync(files.caFile, pems.caPem);
+  return { caPem: pems.caPem, ...files };
 }
 
 /**

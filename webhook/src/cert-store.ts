@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import {
   type CertificateAuthority,
   createCertificateAuthority,
-  issueCertificate,
+  issueServingCertificate,
   type KeyPairPem,
   loadCertificateAuthority,
 } from '../../certs/src/authority.js';
@@ -103,12 +103,9 @@ export class SharedCerts {
     }
     const leaf = data.cert && data.key ? { certPem: data.cert, keyPem: data.key } : undefined;
     if (leafNeedsRenewal(leaf, ca, now, this.opts.validityMs, this.opts.renewFraction)) {
-      const hosts = this.opts.hosts;
-      const issued = await issueCertificate(ca, {
+      const issued = await issueServingCertificate(ca, {
         commonName: 'Agent Inject Service',
-        dnsNames: hosts.filter((h) => !/^[\d.]+$|:/.test(h)),
-        ipAddresses: hosts.filter((h) => /^[\d.]+$|:/.test(h)),
-        usage: 'server',
+        hosts: this.opts.hosts,
         now,
         validForMs: this.opts.validityMs,
       });

@@ -1,6 +1,10 @@
 import { hostname } from 'node:os';
 import type { SecureContextOptions } from 'node:tls';
-import { type CertificateAuthority, createCertificateAuthority, issueCertificate } from '../../certs/src/authority.js';
+import {
+  type CertificateAuthority,
+  createCertificateAuthority,
+  issueServingCertificate,
+} from '../../certs/src/authority.js';
 import { mergeCaBundle } from '../../certs/src/ca-bundle.js';
 import { type CertBundle, FileCertSource } from '../../certs/src/file-source.js';
 import type { Logger } from '../../cli/log.js';
@@ -88,11 +92,9 @@ export async function startTls(cfg: InjectorConfig, log: Logger, kube: () => Kub
   const names = hosts.length ? hosts : ['localhost', '127.0.0.1'];
   if (cfg.useLeaderElector) return startSharedTls(cfg, log, kube(), names, emit, (f) => listeners.push(f));
   const issue = async (ca: CertificateAuthority) =>
-    issueCertificate(ca, {
+    issueServingCertificate(ca, {
       commonName: 'Agent Inject Service',
-      dnsNames: names.filter((h) => !/^[\d.]+$|:/.test(h)),
-      ipAddresses: names.filter((h) => /^[\d.]+$|:/.test(h)),
-      usage: 'server',
+      hosts: names,
       now: new Date(),
       validForMs: cfg.tlsAutoCertValidityMs,
     });

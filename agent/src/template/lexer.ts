@@ -243,33 +243,30 @@ export function lex(input: string, options: LexOptions = {}): Item[] {
     return true;
   };
 
+  /** Consumes a run of letters, digits and underscores; returns the character that ended it. */
+  const scanAlphaNumeric = (): string | undefined => {
+    for (;;) {
+      const c = next();
+      if (!isAlphaNumeric(c)) {
+        backup();
+        return c;
+      }
+    }
+  };
+
   const lexFieldOrVariable = (type: 'field' | 'variable'): boolean => {
     if (atTerminator()) {
       emit(type === 'variable' ? 'variable' : 'dot');
       return true;
     }
-    let c: string | undefined;
-    for (;;) {
-      c = next();
-      if (!isAlphaNumeric(c)) {
-        backup();
-        break;
-      }
-    }
+    const c = scanAlphaNumeric();
     if (!atTerminator()) return fail(`bad character ${goRuneName(c)}`);
     emit(type);
     return true;
   };
 
   const lexIdentifier = (): boolean => {
-    let c: string | undefined;
-    for (;;) {
-      c = next();
-      if (!isAlphaNumeric(c)) {
-        backup();
-        break;
-      }
-    }
+    const c = scanAlphaNumeric();
     if (!atTerminator()) return fail(`bad character ${goRuneName(c)}`);
     const word = input.slice(start, pos);
     const keyword = KEYWORDS.get(word);

@@ -20,11 +20,9 @@ export function acquireMountPoint(target: string, asFile: boolean): () => void {
     if (p === target && asFile) writeFileSync(p, '', { flag: 'wx' });
     else mkdirSync(p);
   }
-  const owned = [
-    ...made.filter((p) => !created.has(p)),
-    ...[...created.keys()].filter((p) => p === target || target.startsWith(`${p}/`)),
-  ];
   for (const p of made) created.set(p, { users: 0, kind: p === target && asFile ? 'file' : 'dir' });
+  // this pod uses every created path at or above its target, made now or by another pod before
+  const owned = [...created.keys()].filter((p) => p === target || target.startsWith(`${p}/`));
   for (const p of owned) {
     const entry = created.get(p);
     if (entry) entry.users++;

@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from 'node:util';
 import fastJsonPatch, { type Operation } from 'fast-json-patch';
 import type { InjectorConfig } from '../config-types.js';
 import { parseAgentSpec, withDefaults } from './annotations.js';
@@ -58,8 +57,8 @@ export function mutatedPod(original: Pod, spec: AgentSpec): Pod {
 }
 
 /**
- * RFC 6902 operations that turn `from` into `to` (fast-json-patch's diff; every test applies them and
- * compares, so the hot path does not). When the agent goes first among init containers, the list is
+ * RFC 6902 operations that turn `from` into `to` (fast-json-patch's diff; the conformance, fuzz and
+ * differential tests apply them and compare, so the hot path does not). When the agent goes first among init containers, the list is
  * replaced whole: an element-wise diff of shifted containers would be correct but unreadable in
  * `vault-injector mutate --patch`.
  */
@@ -74,17 +73,6 @@ export function diffPatch(from: Pod, to: Pod): Operation[] {
     ];
   }
   return fastJsonPatch.compare(from, to);
-}
-
-/** Applies `ops` to a copy of `from` and says whether that gives `to` (for tests and `mutate --patch`). */
-export function patchReproduces(from: Pod, ops: readonly Operation[], to: Pod): boolean {
-  const applied = fastJsonPatch.applyPatch(
-    structuredClone(from),
-    structuredClone(ops) as Operation[],
-    true,
-    false,
-  ).newDocument;
-  return isDeepStrictEqual(applied, to);
 }
 
 /**
