@@ -28,6 +28,8 @@ export interface TemplateConfigEntry {
   source?: string;
   perms?: string;
   error_on_missing_key?: boolean;
+  /** Ours: `handlebars` selects the second template language (absent means Go templates). */
+  engine?: 'handlebars';
 }
 
 export interface ListenerConfig {

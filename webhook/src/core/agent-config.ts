@@ -38,6 +38,8 @@ function templateEntry(spec: AgentSpec, s: SecretSpec): TemplateConfigEntry {
     source: s.templateFile,
     perms: s.perms,
     error_on_missing_key: s.errorOnMissingKey ? true : undefined,
+    // Only ours reads it; Vault Agent refuses unknown template keys, so the default stays unwritten.
+    engine: s.engine === 'go' ? undefined : s.engine,
   });
 }
 

@@ -7,7 +7,7 @@ import { A, full, P, PREFIX, SECRET_ENTRY_PREFIXES } from './keys.js';
 import { depthExceeds } from './pod-shape.js';
 import type { EnvVar, Pod } from './pod-types.js';
 import { findServiceAccountToken } from './service-account.js';
-import type { AgentSpec, SecretSpec } from './spec.js';
+import { type AgentSpec, type SecretSpec, TEMPLATE_ENGINES, type TemplateEngine } from './spec.js';
 import { parseTelemetry } from './telemetry.js';
 
 export const DEFAULT_AGENT_IMAGE = 'hashicorp/vault:2.0.4';
@@ -208,8 +208,17 @@ export function parseSecrets(a: Annotations): SecretSpec[] {
       leftDelimiter: str(a, `${P.leftDelim}${raw}`),
       rightDelimiter: str(a, `${P.rightDelim}${raw}`),
       errorOnMissingKey: readBool(a, `${P.errorOnMissingKey}${raw}`, false),
+      engine: templateEngine(a, raw),
     };
   });
+}
+
+function templateEngine(a: Annotations, raw: string): TemplateEngine {
+  const name = `${P.templateEngine}${raw}`;
+  const value = str(a, name).trim().toLowerCase();
+  if (value === '') return 'go';
+  if ((TEMPLATE_ENGINES as readonly string[]).includes(value)) return value as TemplateEngine;
+  throw invalid('BAD_TEMPLATE_ENGINE', 'parse', name, str(a, name), TEMPLATE_ENGINES.join(' or '));
 }
 
 /** Where a secret is rendered (spec §4.3): plain concatenation, or a cleaned join with agent-inject-file. */

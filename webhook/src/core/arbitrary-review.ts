@@ -115,6 +115,7 @@ type ValueKind =
   | 'status'
   | 'volumeName'
   | 'template'
+  | 'templateEngine'
   | 'string';
 
 /** Every annotation of spec §1 by kind: a new name in `A` does not compile until it is listed here. */
@@ -196,6 +197,7 @@ const PREFIX_KINDS = {
   leftDelim: 'string',
   rightDelim: 'string',
   errorOnMissingKey: 'bool',
+  templateEngine: 'templateEngine',
   secretVolumePath: 'path',
   preserveSecretCase: 'bool',
   authConfig: 'string',
@@ -234,6 +236,7 @@ const VALID: Record<ValueKind, readonly string[]> = {
   ],
   authType: ['kubernetes', 'aws', 'gcp', 'jwt', 'approle'],
   defaultTemplate: ['map', 'json', 'MAP', 'Json'],
+  templateEngine: ['go', 'handlebars', 'Handlebars', '', 'mustache'],
   status: ['injected', 'update', '', 'Injected'],
   volumeName: ['', 'kube-api-access-abc', 'sa-token', 'foobar', 'projected-token'],
   template: [
@@ -357,6 +360,7 @@ const ODD: Record<ValueKind, readonly string[]> = {
   path: ['', 'vault/secrets', '/vault/../../', '//', '/vault/secrets\u0000', 'C:\\secrets', '/ä/😀'],
   image: [''],
   authType: ['', 'Kubernetes', 'AWS', ' kubernetes'],
+  templateEngine: ['GO ', 'hbs', 'text/template', '\u0000'],
   defaultTemplate: ['', 'yaml', 'mapp', ' map'],
   status: ['injected ', 'INJECTED'],
   volumeName: ['nope', 'no-projected', 'odd-projected'],

@@ -36,6 +36,7 @@ export const ERROR_CODES = [
   'RUN_AS_SAME_USER',
   'SHARE_PROCESS_NAMESPACE',
   'NATIVE_SIDECAR_CONFLICT',
+  'BAD_TEMPLATE_ENGINE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

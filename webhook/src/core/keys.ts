@@ -81,6 +81,8 @@ export const P = {
   leftDelim: 'agent-template-left-delim-',
   rightDelim: 'agent-template-right-delim-',
   errorOnMissingKey: 'error-on-missing-key-',
+  /** Ours: the template language of one secret, `go` (default) or `handlebars`. */
+  templateEngine: 'agent-inject-engine-',
   secretVolumePath: 'secret-volume-path-',
   preserveSecretCase: 'preserve-secret-case-',
   authConfig: 'auth-config-',

@@ -18,7 +18,12 @@ export interface SecretSpec {
   readonly leftDelimiter: string;
   readonly rightDelimiter: string;
   readonly errorOnMissingKey: boolean;
+  /** Ours: the template language; anything but `go` needs our own agent image. */
+  readonly engine: TemplateEngine;
 }
+
+export const TEMPLATE_ENGINES = ['go', 'handlebars'] as const;
+export type TemplateEngine = (typeof TEMPLATE_ENGINES)[number];
 
 export interface ServiceAccountTokenSpec {
   readonly volumeName: string;

@@ -1,5 +1,6 @@
+import { isOwnAgentImage } from './containers.js';
 import { InjectorError } from './errors.js';
-import { A } from './keys.js';
+import { A, P } from './keys.js';
 import type { AgentSpec } from './spec.js';
 
 /** vault-k8s's `Validate` (spec §3.1 step 7): what a spec must have before containers are built. */
@@ -14,6 +15,14 @@ export function validateAgentSpec(spec: AgentSpec): void {
   }
   if (spec.image === '')
     throw fail('MISSING_IMAGE', `no Vault image found (annotation vault.hashicorp.com/${A.image} is empty)`, A.image);
+  const foreign = spec.secrets.find((s) => s.engine !== 'go');
+  if (foreign && !isOwnAgentImage(spec.image)) {
+    throw fail(
+      'BAD_TEMPLATE_ENGINE',
+      `annotation vault.hashicorp.com/${P.templateEngine}${foreign.rawName}=${foreign.engine} needs the vault-injector agent image; agent image ${JSON.stringify(spec.image)} is Vault Agent, which only renders Go templates`,
+      `${P.templateEngine}${foreign.rawName}`,
+    );
+  }
   if (spec.configMap !== '') return; // the user's own agent config: auth and address are theirs
   if (spec.authType === '')
     throw fail(
