@@ -20,7 +20,7 @@ const DEFAULTS = {
   tlsCaCertFile: '',
   tlsCertFile: '',
   tlsKeyFile: '',
-  vaultImage: 'hashicorp/vault:2.0.4',
+  vaultImage: 'vault-injector/agent:0.1.0',
   vaultAddress: 'https://vault:8200',
   vaultCaCertBytes: '',
   proxyAddress: '',

@@ -4,6 +4,7 @@
  * Pure: argv and env are passed in; main.ts reads them once.
  */
 import type { InjectorConfig } from './config-types.js';
+import { DEFAULT_AGENT_IMAGE } from './core/annotations.js';
 import { parseGoBool, parseGoDuration, parseGoFloat, parseGoInt, parseStrconvBool } from './core/go-parse.js';
 
 export const CONFIG_ERROR_CODES = [
@@ -141,8 +142,8 @@ const SETTINGS = {
     flag: 'vault-image',
     env: 'AGENT_INJECT_VAULT_IMAGE',
     kind: 'string',
-    default: 'hashicorp/vault:2.0.4',
-    help: 'Default agent image.',
+    default: DEFAULT_AGENT_IMAGE,
+    help: 'Default agent image (ours; hashicorp/vault and openbao/openbao images also work).',
   },
   vaultAddress: {
     flag: 'vault-address',

@@ -180,8 +180,12 @@ async function startSharedTls(
   }
   if (!first)
     throw new Error('no serving certificate after 10 minutes: no leader stored one in Secret vault-injector-certs');
+  // A follower also runs an election round on every sync, not only every lease/3: when the leader gives the
+  // lease up, the certificate it can no longer renew must not expire while we wait for the next round.
   const timer = setInterval(() => {
-    shared.sync().catch((err: Error) => log.warn('certificate sync failed', { error: err.message }));
+    (elector.isLeader ? Promise.resolve(true) : elector.tryAcquireOrRenew().catch(() => false))
+      .then(() => shared.sync())
+      .catch((err: Error) => log.warn('certificate sync failed', { error: err.message }));
   }, 2000);
   timer.unref();
   return {

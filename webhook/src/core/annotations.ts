@@ -10,7 +10,8 @@ import { findServiceAccountToken } from './service-account.js';
 import { type AgentSpec, type SecretSpec, TEMPLATE_ENGINES, type TemplateEngine } from './spec.js';
 import { parseTelemetry } from './telemetry.js';
 
-export const DEFAULT_AGENT_IMAGE = 'hashicorp/vault:2.0.4';
+/** Our own agent image, kept at the package version (a unit test checks it); it reads VAULT_CONFIG itself. */
+export const DEFAULT_AGENT_IMAGE = 'vault-injector/agent:0.1.0';
 export const DEFAULT_SECRET_VOLUME_PATH = '/vault/secrets';
 const BOOL_HINT = 'a boolean: true, false, 1, 0, t, f (any of TRUE/True/FALSE/False), or empty for false';
 

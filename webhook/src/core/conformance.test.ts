@@ -246,7 +246,8 @@ describe('conformance (spec §8.2): Init defaults (pairs 23-28)', () => {
       runAsGroup: '',
       proxyAddress: '',
     });
-    assert.equal(a.get('agent-image'), 'hashicorp/vault:2.0.4');
+    // Ours: the default agent image is our own (vault-k8s: hashicorp/vault), see docs/compatibility.md.
+    assert.equal(a.get('agent-image'), 'vault-injector/agent:0.1.0');
     assert.equal(a.get('agent-run-as-user'), '100');
     assert.equal(a.get('agent-run-as-group'), '1000');
     assert.equal(a.has('agent-share-process-namespace'), false);

@@ -66,3 +66,11 @@ describe('template engine annotation (ours)', () => {
     assert.match(denyMessage(r.error), /engine-kv=handlebars needs the vault-injector agent image/);
   });
 });
+
+describe('default agent image', () => {
+  it('is our own agent image at the package version', async () => {
+    const { DEFAULT_AGENT_IMAGE } = await import('./annotations.js');
+    const { packageVersion } = await import('../../../cli/version.js');
+    assert.equal(DEFAULT_AGENT_IMAGE, `vault-injector/agent:${packageVersion()}`);
+  });
+});
