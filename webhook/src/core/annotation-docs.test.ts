@@ -64,8 +64,8 @@ describe('annotation docs (docs/annotations.md)', () => {
   it('renders the prefix, a table per section and escapes pipes', () => {
     const md = renderAnnotationDocs();
     assert.match(md, /^# Pod annotations\n/);
-    assert.match(md, /\| `agent-inject-secret-<name>` \| — \| Vault path \|/);
-    assert.match(md, /\| `agent-native-sidecar` \| injector `-native-sidecar` \(`false`\) \|/);
+    assert.match(md, /\| `agent-inject-secret-<name>` +\| — +\| Vault path +\|/);
+    assert.match(md, /\| `agent-native-sidecar` +\| injector `-native-sidecar` \(`false`\) +\|/);
     for (const line of md.split('\n').filter((l) => l.startsWith('| `')))
       assert.equal(line.replaceAll('\\|', '').split('|').length, 6, `bad table row: ${line}`);
   });
