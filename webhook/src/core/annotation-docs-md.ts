@@ -1,12 +1,5 @@
 /** Renders docs/annotations.md from the annotation table (pure: the writer script does the I/O). */
-import {
-  ANNOTATION_DOCS,
-  type AnnotationDoc,
-  PENDING_PREFIX_DOCS,
-  PREFIX_DOCS,
-  type PrefixDoc,
-  SECTION_ORDER,
-} from './annotation-docs.js';
+import { ANNOTATION_DOCS, type AnnotationDoc, PREFIX_DOCS, type PrefixDoc, SECTION_ORDER } from './annotation-docs.js';
 import { A, P, PREFIX } from './keys.js';
 
 export const ANNOTATION_DOCS_PATH = 'docs/annotations.md';
@@ -16,12 +9,11 @@ interface Row {
   readonly doc: AnnotationDoc;
 }
 
-/** Every documented annotation in keys.ts order (plain names, then prefixes, then pending prefixes). */
+/** Every documented annotation in keys.ts order (plain names, then prefixes). */
 export function annotationRows(): Row[] {
   const plain = (Object.keys(A) as (keyof typeof A)[]).map((k) => ({ shownName: A[k], doc: ANNOTATION_DOCS[k] }));
   const prefixed = (Object.keys(P) as (keyof typeof P)[]).map((k) => prefixRow(P[k], PREFIX_DOCS[k]));
-  const pending = Object.entries(PENDING_PREFIX_DOCS).map(([prefix, doc]) => prefixRow(prefix, doc));
-  return [...plain, ...prefixed, ...pending];
+  return [...plain, ...prefixed];
 }
 
 function prefixRow(prefix: string, doc: PrefixDoc): Row {

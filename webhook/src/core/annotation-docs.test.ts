@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { ANNOTATION_DOCS, PENDING_PREFIX_DOCS, PREFIX_DOCS } from './annotation-docs.js';
+import { ANNOTATION_DOCS, PREFIX_DOCS } from './annotation-docs.js';
 import { ANNOTATION_DOCS_PATH, annotationRows, renderAnnotationDocs } from './annotation-docs-md.js';
 import { withDefaults } from './annotations.js';
 import { A, P } from './keys.js';
@@ -17,13 +17,6 @@ describe('annotation docs (docs/annotations.md)', () => {
     assert.deepEqual(sorted(Object.keys(PREFIX_DOCS)), sorted(Object.keys(P)));
   });
 
-  it('a pending prefix leaves PENDING_PREFIX_DOCS as soon as keys.ts names it', () => {
-    const known = new Set<string>(Object.values(P));
-    for (const prefix of Object.keys(PENDING_PREFIX_DOCS))
-      assert.equal(known.has(prefix), false, `${prefix} is in keys.ts P now: move its entry into PREFIX_DOCS`);
-    assert.ok('agent-inject-template-engine-' in PENDING_PREFIX_DOCS || known.has('agent-inject-template-engine-'));
-  });
-
   it('shows each annotation once, with a one-line description, default and format', () => {
     const rows = annotationRows();
     assert.equal(new Set(rows.map((r) => r.shownName)).size, rows.length, 'an annotation is listed twice');
@@ -35,7 +28,7 @@ describe('annotation docs (docs/annotations.md)', () => {
       assert.match(doc.description, /\.$/, `${shownName}: description is not a sentence`);
     }
     assert.ok(rows.some((r) => r.shownName === 'agent-native-sidecar' && r.doc.ours));
-    assert.ok(rows.some((r) => r.shownName === 'agent-inject-template-engine-<name>' && r.doc.ours));
+    assert.ok(rows.some((r) => r.shownName === 'agent-inject-engine-<name>' && r.doc.ours));
   });
 
   it('states the default the injector really applies (Init defaults, injector at its own defaults)', () => {
