@@ -93,6 +93,7 @@ export class AuthHandler {
    */
   run(): Promise<void> {
     if (this.running) throw new Error('the auth handler is already running');
+    this.sinkServer.start();
     this.running = this.loop().finally(() => {
       this.sinkServer.stop();
       this.log.info('auth handler stopped');

@@ -53,8 +53,15 @@ export class SinkServer {
     return !controller.signal.aborted;
   }
 
+  /** Logs the start, as Vault does when sinks are configured. */
+  start(): void {
+    if (this.options.sinks.length > 0) this.log.info('starting sink server');
+  }
+
   stop(): void {
+    const wasStopped = this.stopped;
     this.stopped = true;
     this.current?.abort();
+    if (!wasStopped && this.options.sinks.length > 0) this.log.info('sink server stopped');
   }
 }
