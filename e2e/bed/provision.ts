@@ -24,6 +24,8 @@ export interface BedBinaries {
   /** The reference injector, hashicorp/vault-k8s, when one is on this machine (see reference.ts). */
   readonly vaultK8s: string | undefined;
   readonly postgres: PostgresBinaries;
+  /** Helm 3, for the chart suite. */
+  readonly helm: string;
 }
 
 export interface ProvisionReport {

@@ -9,6 +9,7 @@ import { type GoRecipe, moduleDir, readText, toolsGo, wrapperGoMod } from './pro
 export const VERSIONS = {
   kubernetes: 'v1.34.4', // native sidecars (GA in 1.33), TokenRequest, admission webhooks
   etcd: 'v3.6.16',
+  helm: 'v3.19.5', // lints, renders and tests charts/vault-injector
 } as const;
 
 /** Reads the `=> ./staging/src/...` replaces from k8s.io/kubernetes's go.mod: those modules ship separately as v0.X.Y. */
@@ -79,6 +80,37 @@ export const etcdRecipe: GoRecipe = {
     writeFileSync(join(work, 'tools.go'), toolsGo(['go.etcd.io/etcd/server/v3']));
     await go(['mod', 'tidy'], { cwd: work });
   },
+};
+
+/** Helm 3, built from its Go module (its go.mod has no replaces, so a plain wrapper is enough). */
+export const helmRecipe: GoRecipe = {
+  tool: 'helm',
+  version: VERSIONS.helm,
+  binary: 'helm',
+  buildPackage: 'helm.sh/helm/v3/cmd/helm',
+  expectMinutes: 3,
+  async prepare(work, go) {
+    writeFileSync(
+      join(work, 'go.mod'),
+      wrapperGoMod({
+        module: 'local/helm-build',
+        goVersion: '1.24',
+        requires: { 'helm.sh/helm/v3': VERSIONS.helm },
+      }),
+    );
+    writeFileSync(join(work, 'tools.go'), toolsGo(['helm.sh/helm/v3/cmd/helm']));
+    await go(['mod', 'tidy'], { cwd: work });
+  },
+  // What helm's Makefile stamps: its version, and the Kubernetes version of its client-go (v0.34 -> 1.34),
+  // which `helm template` and `helm lint` assume without a cluster (otherwise v1.20).
+  ldflags: [
+    `-X helm.sh/helm/v3/internal/version.version=${VERSIONS.helm}`,
+    '-X helm.sh/helm/v3/internal/version.gitTreeState=clean',
+    ...['pkg/lint/rules', 'pkg/chartutil'].flatMap((pkg) => [
+      `-X helm.sh/helm/v3/${pkg}.k8sVersionMajor=1`,
+      `-X helm.sh/helm/v3/${pkg}.k8sVersionMinor=34`,
+    ]),
+  ].join(' '),
 };
 
 /**

@@ -9,7 +9,7 @@ import {
   type Log,
   type ProvisionReport,
 } from './provision.js';
-import { etcdRecipe, kubeApiserverRecipe, vaultServerRecipe } from './recipes.js';
+import { etcdRecipe, helmRecipe, kubeApiserverRecipe, vaultServerRecipe } from './recipes.js';
 import { findVaultK8s, VAULT_K8S_VERSION, vaultK8sMissing } from './reference.js';
 
 /** The repository root (dist/e2e/bed/stack.js -> ../../..). */
@@ -37,17 +37,19 @@ export async function provisionAll(log: Log): Promise<ProvisionReport> {
   const etcd = await go(etcdRecipe);
   const kubeApiserver = await go(kubeApiserverRecipe);
   const vault = await go(vaultServerRecipe);
+  const helm = await go(helmRecipe);
   const vaultK8s = findVaultK8s();
   log(vaultK8s ? `vault-k8s ${VAULT_K8S_VERSION}: ${vaultK8s}` : vaultK8sMissing());
   const postgres = await ensurePostgres(log);
   log(`postgresql ${postgres.version}: ${postgres.postgres}`);
-  const binaries: BedBinaries = { etcd, kubeApiserver, vault, vaultK8s, postgres };
+  const binaries: BedBinaries = { etcd, kubeApiserver, vault, vaultK8s, postgres, helm };
   return {
     binaries,
     versions: {
       etcd: etcdRecipe.version,
       'kube-apiserver': kubeApiserverRecipe.version,
       vault: vaultServerRecipe.version,
+      helm: helmRecipe.version,
       'vault-k8s': vaultK8s ? VAULT_K8S_VERSION : 'not on this machine',
       postgresql: postgres.version,
     },
