@@ -19,7 +19,8 @@ export function parsePemBundle(text: string): ParsedPemBundle {
   let notBefore: Date | undefined;
   let notAfter: Date | undefined;
   for (const match of text.matchAll(BLOCK)) {
-    const block = match[0];
+    // Go's pem.Encode ends every block with a newline; templates concatenate blocks relying on it.
+    const block = `${match[0]}\n`;
     const label = match[1] ?? '';
     if (label.endsWith('PRIVATE KEY')) {
       key = block;
