@@ -73,7 +73,8 @@ describe('runner refresh schedule (spec §3.7)', () => {
 
   it('a rotating secret with ttl=0 is an error (retried)', () => {
     assert.throws(
-      () => nonRenewableBase(secret({ data: { rotation_period: new JsonNumber('3600'), ttl: new JsonNumber('0') } }), opts),
+      () =>
+        nonRenewableBase(secret({ data: { rotation_period: new JsonNumber('3600'), ttl: new JsonNumber('0') } }), opts),
       (e: unknown) =>
         e instanceof RotatingSecretTtlZeroError && e.message === 'vault rotating secret returned ttl=0, will retry',
     );
