@@ -422,4 +422,66 @@ describe('agent template runner against real Vault and PostgreSQL', () => {
       await proxy.cut();
     }
   });
+  it('007 templates sharing a secret fetch it once; a shared command runs once; a non-fatal template error is skipped', async () => {
+    await kvPut(vault.root, 'secret', 'shared', { v: 'shared-value' });
+    const reads: string[] = [];
+    const counting: RunnerVaultPort = {
+      read: (p) => {
+        reads.push(p);
+        return root.read(p);
+      },
+      write: (p, b) => root.write(p, b),
+      list: (p) => root.list(p),
+      mountInfo: (p) => root.mountInfo(p),
+      renewLease: (l, i) => root.renewLease(l, i),
+    };
+    const a = join(dir, '007', 'a.txt');
+    const b = join(dir, '007', 'b.txt');
+    const broken = join(dir, '007', 'broken.txt');
+    const counter = join(dir, '007', 'command-runs');
+    const command = `echo run >> ${counter}`;
+    const h = track(
+      startRunner(counting, [
+        { text: '{{ with secret "secret/shared" }}a={{ .Data.data.v }}{{ end }}', config: { destination: a, command } },
+        {
+          text: '{{ with secret "secret/shared" }}{{ .Data.data.v.nope }}{{ end }}',
+          config: { destination: broken, errorFatal: false },
+        },
+        {
+          text: '{{ with secret "/secret/shared/" }}b={{ .Data.data.v }}{{ end }}',
+          config: { destination: b, command },
+        },
+      ]),
+    );
+    await waitFor('both files', () => (read(a) && read(b) ? true : undefined), { timeoutMs: 10_000 });
+    await waitFor('the command', () => (read(counter) ? true : undefined), { timeoutMs: 5000 });
+    await sleep(300);
+    assert.equal(read(a), 'a=shared-value');
+    assert.equal(read(b), 'b=shared-value');
+    assert.equal(read(broken), undefined);
+    assert.deepEqual(reads, ['secret/data/shared'], 'one read for three users of the same secret');
+    assert.equal(read(counter), 'run\n', 'the same command runs once per pass');
+    assert.ok(h.logs.some((l) => l.includes('[ERROR] agent: (runner)') && l.includes("can't evaluate field nope")));
+    assert.deepEqual(h.errors, []);
+  });
+
+  it('008 a fatal template error stops the runner and reports the error', async () => {
+    await kvPut(vault.root, 'secret', 'fatal', { v: 'x' });
+    let failed: (e: Error) => void = () => undefined;
+    const failure = new Promise<Error>((resolve) => {
+      failed = resolve;
+    });
+    const dest = join(dir, '008', 'fatal.txt');
+    const h = track(
+      startRunner(
+        root,
+        [{ text: '{{ with secret "secret/fatal" }}{{ .Data.data.v.nope }}{{ end }}', config: { destination: dest } }],
+        { onError: (e) => failed(e) },
+      ),
+    );
+    const err = await failure;
+    assert.match(err.message, /can't evaluate field nope/);
+    assert.ok(h.runner.isStopped);
+    assert.equal(read(dest), undefined);
+  });
 });
