@@ -3,7 +3,7 @@
 // one, Vault going away and coming back, and static re-reads.
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -204,6 +204,7 @@ describe('agent template runner against real Vault and PostgreSQL', () => {
     const v2 = join(dir, '001', 'v2.txt');
     const v1 = join(dir, '001', 'v1.txt');
     const list = join(dir, '001', 'list.txt');
+    const written = join(dir, '001', 'written.txt');
     const h = track(
       startRunner(
         root,
@@ -214,6 +215,10 @@ describe('agent template runner against real Vault and PostgreSQL', () => {
             config: { destination: v1, perms: '0600' },
           },
           { text: '{{ range secrets "secret/apps" }}{{ . }},{{ end }}', config: { destination: list } },
+          {
+            text: '{{ with secret "secret/written" "a=b" }}v{{ .Data.version }}{{ end }}{{ with secret "kv1/written" "x=y" }} v1-ok{{ end }}',
+            config: { destination: written },
+          },
         ],
         { once: true },
       ),
@@ -222,6 +227,9 @@ describe('agent template runner against real Vault and PostgreSQL', () => {
     assert.equal(read(v2), 'kv2-token-value');
     assert.equal(read(v1), 'kv1-password-value 3600');
     assert.equal(read(list), 'one,two,');
+    assert.equal(read(written), 'v1 v1-ok', 'a KV v2 write is wrapped in {data}; a KV v1 write answers 204');
+    assert.deepEqual((await vault.root.read<{ data: unknown }>('secret/data/written')).data.data, { a: 'b' });
+    assert.deepEqual((await vault.root.read('kv1/written')).data, { x: 'y' });
     assert.equal(statSync(v1).mode & 0o777, 0o600);
     assert.equal(statSync(v2).mode & 0o777, 0o644);
     assert.ok(h.runner.isStopped, 'once mode stops after the first full render');
@@ -483,5 +491,17 @@ describe('agent template runner against real Vault and PostgreSQL', () => {
     assert.match(err.message, /can't evaluate field nope/);
     assert.ok(h.runner.isStopped);
     assert.equal(read(dest), undefined);
+  });
+  it('009 a file dependency is re-read when the file changes', async () => {
+    const input = join(dir, '009', 'input.txt');
+    const dest = join(dir, '009', 'out.txt');
+    mkdirSync(join(dir, '009'), { recursive: true });
+    writeFileSync(input, 'one');
+    const h = track(startRunner(root, [{ text: `[{{ file "${input}" }}]`, config: { destination: dest } }]));
+    await h.allRendered;
+    assert.equal(read(dest), '[one]');
+    writeFileSync(input, 'two');
+    await waitFor('the new file content', () => (read(dest) === '[two]' ? true : undefined), { timeoutMs: 10_000 });
+    assert.deepEqual(h.errors, []);
   });
 });

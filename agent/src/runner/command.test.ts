@@ -49,6 +49,7 @@ describe('runner template commands (spec §3.8)', () => {
     const started = Date.now();
     await assert.rejects(runCommand('sleep 30; echo never', { timeoutMs: 300, env }), {
       message: 'command "sh -c sleep 30; echo never" timed out after 300ms',
+      code: 'COMMAND_TIMEOUT',
     });
     assert.ok(Date.now() - started < 5000);
   });

@@ -8,6 +8,7 @@ export class CommandError extends Error {
   constructor(
     readonly command: string,
     message: string,
+    readonly code: 'COMMAND_FAILED' | 'COMMAND_TIMEOUT' = 'COMMAND_FAILED',
   ) {
     super(message);
     this.name = 'CommandError';
@@ -62,7 +63,8 @@ export function runCommand(command: TemplateCommand, opts: RunCommandOptions): P
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
-      if (timedOut) reject(new CommandError(label, `command "${label}" timed out after ${opts.timeoutMs}ms`));
+      if (timedOut)
+        reject(new CommandError(label, `command "${label}" timed out after ${opts.timeoutMs}ms`, 'COMMAND_TIMEOUT'));
       else if (code === 0) resolve();
       else
         reject(

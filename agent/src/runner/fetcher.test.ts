@@ -113,6 +113,7 @@ describe('runner fetch retries (spec §3.8)', () => {
   it('a 403 names the denied path', () => {
     const e = describeFetchError('vault.read(secret/x)', 'secret/data/x', { status: 403, message: 'Code: 403' });
     assert.equal(e.status, 403);
+    assert.equal(e.code, 'PERMISSION_DENIED');
     assert.equal(e.message, 'permission denied at secret/data/x: Code: 403');
   });
 });

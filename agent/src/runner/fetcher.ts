@@ -12,8 +12,11 @@ export interface RetryConfig {
 
 export const DEFAULT_RETRY: RetryConfig = Object.freeze({ attempts: 12, backoffMs: 250, maxBackoffMs: 60_000 });
 
+export type DependencyErrorCode = 'NO_SECRET' | 'PERMISSION_DENIED' | 'FETCH_FAILED';
+
 /** Why a dependency could not be fetched; `dependency` is its key, the message names the Vault path. */
 export class DependencyError extends Error {
+  readonly code: DependencyErrorCode;
   constructor(
     readonly dependency: string,
     message: string,
@@ -22,6 +25,7 @@ export class DependencyError extends Error {
   ) {
     super(message, options);
     this.name = 'DependencyError';
+    this.code = status === 404 ? 'NO_SECRET' : status === 403 ? 'PERMISSION_DENIED' : 'FETCH_FAILED';
   }
 }
 

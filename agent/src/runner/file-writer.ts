@@ -14,6 +14,7 @@ export interface WriteOptions {
 }
 
 export class RenderWriteError extends Error {
+  readonly code = 'WRITE_FAILED';
   constructor(
     readonly destination: string,
     message: string,

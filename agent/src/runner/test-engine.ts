@@ -1,5 +1,5 @@
 // TEST ONLY: a small stand-in for the template engine (agent/src/template/engine.ts, owned by another helper),
-// built on the existing Go template core with just `secret`, `secrets`, `pkiCert` and `env`. Runner tests use it
+// built on the existing Go template core with just `secret`, `secrets`, `pkiCert`, `file` and `env`. Runner tests use it
 // until the real engine is merged; production code never imports this file.
 import { type Dependency, dependencyKey, type PemBundle, type VaultSecretData } from '../template/dependencies.js';
 import type { CompiledTemplate, RenderContext, RenderResult, TemplateSpec } from '../template/engine.js';
@@ -85,6 +85,10 @@ export function compileTestTemplate(spec: TemplateSpec): CompiledTemplate {
             }) as PemBundle | undefined;
             return v === undefined ? null : goPem(v);
           },
+        },
+        file: {
+          params: 1,
+          fn: (path: unknown) => (lookup({ kind: 'file', path: String(path) }) as string | undefined) ?? '',
         },
         env: { params: 1, fn: (name: unknown) => context.env(String(name)) ?? '' },
       };
