@@ -1,13 +1,17 @@
 /**
  * The image-to-program table: what runs on this machine when a container names an image.
  * `entrypoint` stands in for the image's ENTRYPOINT+CMD when the container gives no command;
- * `commands` are extra programs put on the container's PATH (e.g. `vault` and `bao` -> the bed's Vault binary).
+ * `commands` are extra programs put on the container's PATH (e.g. `vault` and `bao` -> the bed's Vault binary);
+ * `env` is the image's ENV (under the container's own env); `files` are absolute paths the image has
+ * (e.g. `/bin/vault`, which vault-k8s's revoke hook calls), bound read-only into the container.
  */
 export interface ImageRule {
   readonly name: string;
   readonly pattern: RegExp;
   readonly entrypoint?: readonly string[];
   readonly commands?: Readonly<Record<string, string>>;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly files?: Readonly<Record<string, string>>;
 }
 
 export function findImageRule(table: readonly ImageRule[], image: string): ImageRule | undefined {
@@ -19,6 +23,9 @@ export function imagePattern(...repositories: string[]): RegExp {
   const alternatives = repositories.map((r) => r.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
   return new RegExp(`^([^/]+\\.[^/]+/|docker\\.io/)?(library/)?(${alternatives})([:@]|$)`);
 }
+
+/** HOME in the Vault and agent images: the token helper's `~/.vault-token` is the agent's sink there. */
+export const VAULT_HOME = '/home/vault';
 
 export interface BedPrograms {
   /** The bed's Vault binary, which runs as Vault Agent for `hashicorp/vault` and `openbao/openbao` images. */
@@ -37,6 +44,7 @@ export function defaultImageTable(p: BedPrograms): ImageRule[] {
       name: 'vault-injector',
       pattern: imagePattern('vault-injector', 'hashicorp/vault-injector', 'vault-injector/agent'),
       entrypoint: p.vaultInjector,
+      env: { HOME: VAULT_HOME },
     },
   ];
   if (p.vault) {
@@ -45,6 +53,8 @@ export function defaultImageTable(p: BedPrograms): ImageRule[] {
       pattern: imagePattern('hashicorp/vault', 'hashicorp/vault-enterprise', 'openbao/openbao', 'vault', 'openbao'),
       entrypoint: [p.vault],
       commands: { vault: p.vault, bao: p.vault },
+      env: { HOME: VAULT_HOME },
+      files: { '/bin/vault': p.vault },
     });
   }
   table.push(

@@ -5,7 +5,7 @@ import { sleep, waitFor, within } from '../time.js';
 import { makeTempDir, removeDir } from '../tmp.js';
 import { type Bind, containerArgv, execIn, imageBinDir, launch, prepareMountPoints } from './container.js';
 import { expandVars, fieldValue } from './fields.js';
-import type { ImageRule } from './images.js';
+import { findImageRule, type ImageRule } from './images.js';
 import { runHandler, runStartupProbe } from './probes.js';
 import type { Container, Pod } from './types.js';
 import { type MaterializedVolume, materializeVolume } from './volumes.js';
@@ -171,9 +171,15 @@ export class RunningPod {
       volumeDirs.set(v.name, m.hostPath);
     }
     const prepare = async (c: Container, kind: Kind) => {
-      const env = await this.containerEnv(c);
+      const image = findImageRule(opts.images, c.image ?? '');
+      const env = await this.containerEnv(c, image?.env);
       const vars = new Map(Object.entries(env));
       const argv = containerArgv(opts.images, c, (s) => expandVars(s, vars));
+      const imageFiles: Bind[] = Object.entries(image?.files ?? {}).map(([target, source]) => ({
+        source,
+        target,
+        readOnly: true,
+      }));
       const binds: Bind[] = (c.volumeMounts ?? []).map((m) => {
         const source = volumeDirs.get(m.name);
         if (source === undefined) throw new Error(`pod runner: ${c.name} mounts unknown volume ${m.name}`);
@@ -183,6 +189,7 @@ export class RunningPod {
           readOnly: m.readOnly ?? false,
         };
       });
+      binds.push(...imageFiles);
       const binDir = imageBinDir(opts.images, c, join(this.dir, 'bin', c.name));
       if (binDir) env.PATH = `${binDir}:${env.PATH}`;
       this.releases.push(...prepareMountPoints(binds));
@@ -203,13 +210,18 @@ export class RunningPod {
     for (const run of apps) this.supervise(run);
   }
 
-  private async containerEnv(c: Container): Promise<Record<string, string>> {
+  /** The container's environment: runtime defaults, the image's ENV, then envFrom and env (later wins). */
+  private async containerEnv(
+    c: Container,
+    imageEnv?: Readonly<Record<string, string>>,
+  ): Promise<Record<string, string>> {
     const { pod, opts } = this;
     const ns = pod.metadata.namespace;
     const env: Record<string, string> = {
       PATH: BASE_PATH,
       HOSTNAME: pod.metadata.name,
       HOME: '/root',
+      ...imageEnv,
       KUBERNETES_SERVICE_HOST: opts.apiServer.host,
       KUBERNETES_SERVICE_PORT: String(opts.apiServer.port),
       KUBERNETES_SERVICE_PORT_HTTPS: String(opts.apiServer.port),
