@@ -373,6 +373,10 @@ describe(`seed scenarios end to end (agent image ${AGENT_IMAGE})`, () => {
     } finally {
       await running.stop();
     }
+    assert.ok(
+      running.events.some((e) => e.endsWith('preStop of vault-agent done')),
+      `the revoke hook ran and succeeded:\n${running.events.join('\n')}`,
+    );
     await assert.rejects(vault.write('auth/token/lookup', { token: sinkToken }), (e: unknown) => {
       assert.ok(e instanceof VaultApiError, String(e));
       assert.equal(e.status, 403);

@@ -171,15 +171,16 @@ export class RunningPod {
       volumeDirs.set(v.name, m.hostPath);
     }
     const prepare = async (c: Container, kind: Kind) => {
-      const image = findImageRule(opts.images, c.image ?? '');
-      const env = await this.containerEnv(c, image?.env);
+      const env = await this.containerEnv(c);
       const vars = new Map(Object.entries(env));
       const argv = containerArgv(opts.images, c, (s) => expandVars(s, vars));
-      const imageFiles: Bind[] = Object.entries(image?.files ?? {}).map(([target, source]) => ({
-        source,
-        target,
-        readOnly: true,
-      }));
+      const imageFiles: Bind[] = Object.entries(findImageRule(opts.images, c.image ?? '')?.files ?? {}).map(
+        ([target, source]) => ({
+          source,
+          target,
+          readOnly: true,
+        }),
+      );
       const binds: Bind[] = (c.volumeMounts ?? []).map((m) => {
         const source = volumeDirs.get(m.name);
         if (source === undefined) throw new Error(`pod runner: ${c.name} mounts unknown volume ${m.name}`);
@@ -221,10 +222,10 @@ export class RunningPod {
       PATH: BASE_PATH,
       HOSTNAME: pod.metadata.name,
       HOME: '/root',
-      ...imageEnv,
       KUBERNETES_SERVICE_HOST: opts.apiServer.host,
       KUBERNETES_SERVICE_PORT: String(opts.apiServer.port),
       KUBERNETES_SERVICE_PORT_HTTPS: String(opts.apiServer.port),
+      ...findImageRule(opts.images, c.image ?? '')?.env,
     };
     for (const from of c.envFrom ?? []) {
       const ref = from.configMapRef ?? from.secretRef;
