@@ -211,11 +211,7 @@ export class RunningPod {
     for (const run of apps) this.supervise(run);
   }
 
-  /** The container's environment: runtime defaults, the image's ENV, then envFrom and env (later wins). */
-  private async containerEnv(
-    c: Container,
-    imageEnv?: Readonly<Record<string, string>>,
-  ): Promise<Record<string, string>> {
+  private async containerEnv(c: Container): Promise<Record<string, string>> {
     const { pod, opts } = this;
     const ns = pod.metadata.namespace;
     const env: Record<string, string> = {
