@@ -807,7 +807,7 @@ export function finaliseConfig(merged: Omit<PartialAgentConfig, 'source'>, opts:
 }
 
 function validate(c: AgentConfig): void {
-  const invalid = (key: string, message: string): never => {
+  const invalid = (key: string | undefined, message: string): never => {
     throw new AgentConfigError('CONFIG_INVALID', message, key);
   };
   const proxyUsesToken = c.apiProxy !== undefined && c.apiProxy.useAutoAuthToken !== false;
@@ -824,6 +824,6 @@ function validate(c: AgentConfig): void {
     invalid('cache', 'enabling the cache requires at least 1 template or 1 listener to be defined');
   }
   if (!c.autoAuth && !c.cache && c.listeners.length === 0) {
-    invalid('auto_auth', 'no auto_auth, cache, or listener block found in config');
+    invalid(undefined, 'no auto_auth, cache, or listener block found in config');
   }
 }
