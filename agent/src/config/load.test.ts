@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hcl1Numbers } from './hcl.js';
+import { fromHcl2, toHcl2 } from './hcl.js';
 import { loadAgentConfig } from './load.js';
 import { AgentConfigError, type ConfigErrorCode } from './load-errors.js';
 import { DEFAULT_KUBERNETES_TOKEN_PATH, finaliseConfig, mergePartials, normaliseFile } from './load-normalise.js';
@@ -500,7 +500,38 @@ describe('agent config: HCL and JSON give the same AgentConfig', function () {
     assert.match(e.message, /bad\.hcl:2/);
   });
 
-  it('005 unknown keys in HCL name the key path and the file', async () => {
+  it('005 strings stay literal as in HCL 1: ${ }, %{ } and $${ } in contents and heredocs', async () => {
+    const hcl = [
+      'auto_auth {',
+      '  method "kubernetes" {',
+      '    config = { role = "app" }',
+      '  }',
+      '}',
+      'template {',
+      '  destination = "/a"',
+      '  contents = "home=${ HOME } pct=%{ x } esc=$${y} {{ .z }}"',
+      '}',
+      'template {',
+      '  destination = "/b"',
+      '  contents = <<EOT',
+      '${ HOME } %{ if } $${lit}',
+      'EOT',
+      '}',
+    ].join('\n');
+    const c = await loadAgentConfig({ env: {}, configPaths: [write('literal.hcl', hcl)] });
+    assert.deepEqual(
+      c.templates.map((t) => t.contents),
+      ['home=${ HOME } pct=%{ x } esc=$${y} {{ .z }}', '${ HOME } %{ if } $${lit}\n'],
+    );
+  });
+
+  it('006 an unquoted value is an error, as in HCL 1', async () => {
+    const path = write('bare.hcl', 'pid_file = home\n');
+    const e = await asyncErrorOf(loadAgentConfig({ env: {}, configPaths: [path] }));
+    assert.deepEqual([e.code, e.key, e.source], ['CONFIG_SYNTAX', 'pid_file', path]);
+  });
+
+  it('007 unknown keys in HCL name the key path and the file', async () => {
     const path = write(
       'unknown.hcl',
       'vault {\n  adress = "x"\n}\nauto_auth {\n method "kubernetes" {\n config = { role = "a" }\n }\n sink "file" {\n config = { path = "/t" }\n }\n}\n',
@@ -513,7 +544,7 @@ describe('agent config: HCL and JSON give the same AgentConfig', function () {
   });
 });
 
-describe('agent config: hcl1Numbers keeps HCL 1 integer literals', () => {
+describe('agent config: toHcl2/fromHcl2 keep HCL 1 meanings', () => {
   const cases = [
     { name: 'octal mode', in: 'mode = 0640\n', out: 'mode = 416 \n' },
     { name: 'hex', in: 'x = 0x1F', out: 'x = 31  ' },
@@ -526,9 +557,27 @@ describe('agent config: hcl1Numbers keeps HCL 1 integer literals', () => {
     },
     { name: 'inside heredocs untouched', in: 'c = <<EOT\n0640\nEOT\nm = 010', out: 'c = <<EOT\n0640\nEOT\nm = 8  ' },
     { name: 'identifiers untouched', in: 'a0640 = 1', out: 'a0640 = 1' },
+    { name: 'template openers in strings escaped', in: 'c = "${ a } %{ b"', out: 'c = "$${ a } %%{ b"' },
+    { name: 'escaped quotes do not end the string', in: 'c = "\\"${x}"', out: 'c = "\\"$${x}"' },
+    {
+      name: 'template openers in heredocs escaped',
+      in: 'c = <<-EOT\n  ${x}\n  EOT\nm = 01',
+      out: 'c = <<-EOT\n  $${x}\n  EOT\nm = 1 ',
+    },
   ];
   cases.forEach((c, i) => {
-    it(`${pad(i)} ${c.name}`, () => assert.equal(hcl1Numbers(c.in), c.out));
+    it(`${pad(i)} ${c.name}`, () => assert.equal(toHcl2(c.in), c.out));
+  });
+  it(`${pad(cases.length)} fromHcl2 unescapes every string, keys and lists included`, () => {
+    assert.deepEqual(fromHcl2({ a: ['$${x}', '%%{y}', '$$${z}'], b: { c: 'plain' } }, 'f.hcl'), {
+      a: ['${x}', '%{y}', '$${z}'],
+      b: { c: 'plain' },
+    });
+  });
+  it(`${pad(cases.length + 1)} fromHcl2 rejects what hcl2json made of an unquoted expression`, () => {
+    const e = errorOf(() => fromHcl2({ auto_auth: [{ role: '${app}' }] }, 'f.hcl'));
+    assert.deepEqual([e.code, e.key, e.source], ['CONFIG_SYNTAX', 'auto_auth[0].role', 'f.hcl']);
+    assert.match(e.message, /is an unquoted expression \(app\); quote strings/);
   });
 });
 
