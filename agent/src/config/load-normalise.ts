@@ -19,6 +19,7 @@ import {
   type ClientKind,
   type FileSinkConfig,
   type ListenerSpec,
+  type LogRotate,
   type TelemetryConfig,
   type TemplateConfigBlock,
   type TemplateLanguage,
@@ -80,6 +81,9 @@ const TOP_KEYS = [
   'log_level',
   'log_format',
   'log_file',
+  'log_rotate_bytes',
+  'log_rotate_duration',
+  'log_rotate_max_files',
 ] as const;
 const VAULT_KEYS = [
   'address',
@@ -203,6 +207,7 @@ export interface PartialAgentConfig {
   readonly logLevel?: Level;
   readonly logFormat?: LogFormat;
   readonly logFile?: string;
+  readonly logRotate?: LogRotate;
 }
 
 /** One parsed file (or VAULT_CONFIG) → its typed partial config. `source` names it in errors. */
@@ -252,7 +257,16 @@ export function normaliseFile(raw: unknown, source: string): PartialAgentConfig 
     logLevel: logLevel === undefined ? undefined : parseLogLevel(logLevel, at('log_level')),
     logFormat: logFormat === undefined ? undefined : parseLogFormat(logFormat, at('log_format')),
     logFile,
+    logRotate: readLogRotate(raw, root),
   };
+}
+
+function readLogRotate(raw: RawObject, root: Place): LogRotate | undefined {
+  const bytes = readInt(raw.log_rotate_bytes, child(root, 'log_rotate_bytes'));
+  const durationMs = readDuration(raw.log_rotate_duration, child(root, 'log_rotate_duration'));
+  const maxFiles = readInt(raw.log_rotate_max_files, child(root, 'log_rotate_max_files'));
+  if (bytes === undefined && durationMs === undefined && maxFiles === undefined) return undefined;
+  return { bytes, durationMs, maxFiles };
 }
 
 /**
@@ -740,6 +754,7 @@ export function mergePartials(parts: readonly PartialAgentConfig[]): Omit<Partia
     logLevel: last('logLevel'),
     logFormat: last('logFormat'),
     logFile: last('logFile'),
+    logRotate: last('logRotate'),
   };
 }
 
@@ -801,6 +816,7 @@ export function finaliseConfig(merged: Omit<PartialAgentConfig, 'source'>, opts:
     logLevel: levelText !== undefined ? parseLogLevel(levelText, levelPlace) : (merged.logLevel ?? 'info'),
     logFormat: formatText !== undefined ? parseLogFormat(formatText, formatPlace) : (merged.logFormat ?? 'standard'),
     logFile: merged.logFile,
+    logRotate: merged.logRotate,
   };
   validate(config);
   return config;

@@ -163,4 +163,12 @@ export interface AgentConfig {
   readonly logLevel: Level;
   readonly logFormat: LogFormat;
   readonly logFile?: string;
+  /** `log_rotate_bytes` / `log_rotate_duration` / `log_rotate_max_files`, carried for the log writer. */
+  readonly logRotate?: LogRotate;
+}
+
+export interface LogRotate {
+  readonly bytes?: number;
+  readonly durationMs?: number;
+  readonly maxFiles?: number;
 }

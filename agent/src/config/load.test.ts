@@ -895,6 +895,22 @@ describe('agent config: numbers, env precedence and merging', () => {
   });
 });
 
+describe('agent config: log file settings', () => {
+  it('001 log_file and log_rotate_* are carried, typed', () => {
+    const c = fromRaw(
+      withAuth({
+        log_file: '/tmp/agent.log',
+        log_rotate_bytes: 1048576,
+        log_rotate_duration: '24h',
+        log_rotate_max_files: '3',
+      }),
+    );
+    assert.equal(c.logFile, '/tmp/agent.log');
+    assert.deepEqual(c.logRotate, { bytes: 1_048_576, durationMs: 86_400_000, maxFiles: 3 });
+    assert.equal(fromRaw(withAuth({})).logRotate, undefined);
+  });
+});
+
 function pick(c: AgentConfig): [string, string] {
   return [c.logLevel, c.logFormat];
 }
