@@ -123,7 +123,7 @@ export function readNumber(value: unknown, p: Place): number | undefined {
 const NS_PER_MS = 1_000_000n;
 
 /**
- * HashiCorp parseutil.ParseDurationSecond: an integer (or integer string) is seconds; otherwise a Go duration
+ * HashiCorp parseutil.ParseDurationSecond: a number (or integer string) is seconds; otherwise a Go duration
  * (`1m30s`, `250ms`) or a number of days (`7d`). Returns milliseconds (sub-millisecond parts are dropped).
  */
 export function readDuration(value: unknown, p: Place): number | undefined {
@@ -135,8 +135,8 @@ export function readDuration(value: unknown, p: Place): number | undefined {
       `${p.key}: ${describe(value)} is not a duration; use a Go duration such as "30s", "5m", "1h30m" or a whole number of seconds`,
     );
   if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value) || value < 0) return reject();
-    return value * 1000;
+    if (!Number.isFinite(value) || value < 0 || value > Number.MAX_SAFE_INTEGER / 1000) return reject();
+    return Math.round(value * 1000);
   }
   if (typeof value !== 'string') return reject();
   const text = value.trim();

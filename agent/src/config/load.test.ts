@@ -802,10 +802,13 @@ describe('agent config: numbers, env precedence and merging', () => {
     assert.deepEqual([n(), n(0), n(-1), n(3)], [12, 12, -1, 3]);
   });
 
-  it('002 durations: Go strings, integer seconds (number or string), days', () => {
+  it('002 durations: Go strings, seconds (number or integer string), days', () => {
     const ms = (v: unknown) =>
       fromRaw(withAuth({}, { ...KUBE_METHOD, min_backoff: '100ms', max_backoff: v })).autoAuth?.method.maxBackoffMs;
-    assert.deepEqual([ms('1m30s'), ms(90), ms('90'), ms('250ms'), ms('1d')], [90_000, 90_000, 90_000, 250, 86_400_000]);
+    assert.deepEqual(
+      [ms('1m30s'), ms(90), ms('90'), ms('250ms'), ms('1d'), ms(1.5)],
+      [90_000, 90_000, 90_000, 250, 86_400_000, 1500],
+    );
   });
 
   it('003 use_auto_auth_token: true/false/"force"/"true"/"false"', () => {

@@ -3,7 +3,8 @@
  * upstream, TLS, unix sockets). The same proxy against a real Vault is in e2e/agent-listener.e2e.test.ts.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { lstatSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, request, type Server } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -199,6 +200,25 @@ describe('agent listener: server against a local upstream', () => {
       assert.equal(l.address, socketPath);
       assert.equal((await call({ socketPath }, 'GET', '/v1/sys/health')).status, 200);
       assert.equal(seen[0]?.headers['x-vault-token'], 'agent-token');
+      // a stale socket (its process killed, so never unlinked) is replaced; a regular file is never deleted
+      const stale = join(dir, 'stale.sock');
+      const killed = spawnSync(process.execPath, [
+        '-e',
+        `require('node:net').createServer().listen(${JSON.stringify(stale)}, () => process.kill(process.pid, 'SIGKILL'))`,
+      ]);
+      assert.equal(killed.signal, 'SIGKILL');
+      assert.ok(lstatSync(stale).isSocket());
+      const again = await start({ listener: { ...TCP, type: 'unix', address: stale } });
+      assert.equal((await call({ socketPath: stale }, 'GET', '/v1/x')).status, 200);
+      await again.close();
+      open.pop();
+      const regular = join(dir, 'not-a-socket');
+      writeFileSync(regular, 'keep me');
+      await assert.rejects(
+        start({ listener: { ...TCP, type: 'unix', address: regular } }),
+        /exists and is not a socket/,
+      );
+      assert.equal(readFileSync(regular, 'utf8'), 'keep me');
     } finally {
       for (const l of open.splice(0)) await l.close();
       rmSync(dir, { recursive: true, force: true });

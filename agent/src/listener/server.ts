@@ -3,7 +3,7 @@
  * `GET /agent/v1/metrics`) and an API proxy that streams every other request to Vault, adding the auto-auth
  * token as `use_auto_auth_token` asks.
  */
-import { readFile, rm } from 'node:fs/promises';
+import { lstat, readFile, rm } from 'node:fs/promises';
 import {
   createServer as createHttpServer,
   Agent as HttpAgent,
@@ -186,7 +186,7 @@ export async function startAgentListener(opts: StartAgentListenerOptions): Promi
     server = createHttpsServer({ cert, key }, handler);
   }
 
-  if (spec.type === 'unix') await rm(spec.address, { force: true }); // a stale socket from a previous run
+  if (spec.type === 'unix') await removeStaleSocket(spec.address);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) =>
       reject(
@@ -216,6 +216,16 @@ export async function startAgentListener(opts: StartAgentListenerOptions): Promi
       if (spec.type === 'unix') await rm(spec.address, { force: true });
     },
   };
+}
+
+/** A socket left by a previous run is removed; any other file at that path is an error, never deleted. */
+async function removeStaleSocket(path: string): Promise<void> {
+  const info = await lstat(path).catch(() => undefined);
+  if (info === undefined) return;
+  if (!info.isSocket()) {
+    throw new AgentListenerError(`cannot listen on ${path}: the path exists and is not a socket`, path);
+  }
+  await rm(path, { force: true });
 }
 
 function sendStatus(res: ServerResponse, status: number, errors?: readonly string[]): void {
