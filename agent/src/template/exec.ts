@@ -9,9 +9,9 @@ import {
   GoFloat,
   GoObject,
   GoStruct,
-  isStringSlice,
   goQuoteString,
   goTypeName,
+  isStringSlice,
   type Kind,
   kindOf,
   mapSize,
@@ -46,7 +46,7 @@ export { GoFloat } from './fmt.js';
  * Go parameter types that the executor checks before a call (Go's validateType), with Go's messages.
  * 'any' is interface {}; 'map' is map[string]interface {}.
  */
-export type ParamType = 'any' | 'string' | 'int' | 'bool' | '[]string' | 'map';
+export type ParamType = 'any' | 'string' | 'int' | 'bool' | '[]string' | '[]interface {}' | 'map';
 
 /** A function callable from templates, with its Go arity so argument counts are checked like Go. */
 export interface TemplateFunc {
@@ -103,6 +103,7 @@ const GO_PARAM_TYPES: Readonly<Record<ParamType, string>> = {
   int: 'int',
   bool: 'bool',
   '[]string': '[]string',
+  '[]interface {}': '[]interface {}',
   map: 'map[string]interface {}',
 };
 
@@ -113,6 +114,7 @@ const LITERAL_WORDS: Readonly<Record<ParamType, string>> = {
   int: 'integer',
   bool: 'bool',
   '[]string': '[]string',
+  '[]interface {}': '[]interface {}',
   map: 'map',
 };
 
@@ -518,7 +520,7 @@ class State {
     const goType = GO_PARAM_TYPES[type];
     switch (n.type) {
       case 'nil':
-        if (type === '[]string' || type === 'map') return null;
+        if (type === '[]string' || type === '[]interface {}' || type === 'map') return null;
         return this.fail(`cannot assign nil to ${goType}`);
       case 'string':
         if (type === 'string') return n.text;
@@ -542,7 +544,7 @@ class State {
     if (type === 'any') return value;
     const goType = GO_PARAM_TYPES[type];
     if (value === undefined) {
-      if (type === '[]string' || type === 'map') return null;
+      if (type === '[]string' || type === '[]interface {}' || type === 'map') return null;
       return this.fail(`invalid value; expected ${goType}`);
     }
     const ok =
@@ -550,9 +552,12 @@ class State {
       (type === 'int' && kindOf(value) === 'int') ||
       (type === 'bool' && typeof value === 'boolean') ||
       (type === '[]string' && isStringSlice(value)) ||
+      (type === '[]interface {}' && Array.isArray(value) && !isStringSlice(value)) ||
       (type === 'map' && kindOf(value) === 'map');
     if (ok) return value;
-    return this.fail(`wrong type for value; expected ${goType}; got ${value === null ? 'interface {}' : goTypeName(value)}`);
+    return this.fail(
+      `wrong type for value; expected ${goType}; got ${value === null ? 'interface {}' : goTypeName(value)}`,
+    );
   }
 
   /** Calls a method of a Go value (GoObject) with the command's remaining arguments. */

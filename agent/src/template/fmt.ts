@@ -37,7 +37,9 @@ export class GoStruct {
 export class GoObject {
   constructor(
     readonly typeName: string,
-    readonly methods: Readonly<Record<string, { readonly params: number; readonly fn: (...args: unknown[]) => unknown }>>,
+    readonly methods: Readonly<
+      Record<string, { readonly params: number; readonly fn: (...args: unknown[]) => unknown }>
+    >,
   ) {}
 }
 

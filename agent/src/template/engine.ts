@@ -1,0 +1,147 @@
+// The template engine entry point the agent's runner calls: compile once, render per pass against the runner's
+// dependency cache. Go text/template (consul-template's language) and Handlebars share one function library.
+
+import { type Dependency, type DependencySource, dependencyKey } from './dependencies.js';
+import { execute, type MissingKey, TemplateExecError } from './exec.js';
+import type { FuncContext } from './funcs/context.js';
+import { buildFuncs, FUNC_NAMES } from './funcs/index.js';
+import { compileHandlebars } from './handlebars.js';
+import { parse, TemplateParseError } from './parser.js';
+
+export type TemplateLanguage = 'go' | 'handlebars';
+
+export interface TemplateSpec {
+  /** Name used in errors/logs: the destination, or "(dynamic)" style as the runner chooses. */
+  readonly name: string;
+  readonly text: string;
+  readonly language: TemplateLanguage;
+  readonly leftDelim?: string;
+  readonly rightDelim?: string;
+  /** Go: missingkey=error, else missingkey=zero. Handlebars: strict mode. */
+  readonly errorOnMissingKey?: boolean;
+  /** The file this template renders to (pkiCert reads it as its cache). */
+  readonly destination: string;
+  /** Glob patterns of function names that are refused (function_denylist). */
+  readonly functionDenylist?: readonly string[];
+  /** Restricts `file` and `writeToFile` to this directory (sandbox_path). */
+  readonly sandboxPath?: string;
+}
+
+export interface RenderContext {
+  readonly source: DependencySource;
+  /** Environment lookup for env/mustEnv/envOrDefault. */
+  readonly env: (name: string) => string | undefined;
+  /** Clock for timestamp etc. */
+  readonly now?: () => Date;
+}
+
+export interface RenderResult {
+  /** The rendered bytes, or undefined when some dependency had no data yet (nothing may be written). */
+  readonly output: string | undefined;
+  /** Every dependency the template used this pass, in first-use order, de-duplicated by dependencyKey. */
+  readonly dependencies: readonly Dependency[];
+  /** The subset that had no data yet. */
+  readonly missing: readonly Dependency[];
+}
+
+export interface CompiledTemplate {
+  readonly spec: TemplateSpec;
+  /** Runs the template once. Throws TemplateRenderError (message names the template and Go-style error). */
+  render(context: RenderContext): RenderResult;
+}
+
+export class TemplateCompileError extends Error {
+  override readonly name = 'TemplateCompileError';
+}
+
+export class TemplateRenderError extends Error {
+  override readonly name = 'TemplateRenderError';
+}
+
+/** Tracks what one pass used; `use` is what the Vault/file functions call. */
+class PassRecorder {
+  readonly used = new Map<string, Dependency>();
+  readonly missing = new Map<string, Dependency>();
+  constructor(private readonly source: DependencySource) {}
+  use = (dependency: Dependency): unknown => {
+    const key = dependencyKey(dependency);
+    if (!this.used.has(key)) this.used.set(key, dependency);
+    const value = this.source.get(dependency);
+    if (value === undefined) this.missing.set(key, dependency);
+    return value;
+  };
+  result(output: string): RenderResult {
+    return {
+      output: this.missing.size > 0 ? undefined : output,
+      dependencies: [...this.used.values()],
+      missing: [...this.missing.values()],
+    };
+  }
+}
+
+/** The per-pass function context; `executeTemplate` is bound by the language. */
+function passContext(
+  spec: TemplateSpec,
+  context: RenderContext,
+  recorder: PassRecorder,
+  executeTemplate: (name: string, data: unknown) => string,
+): FuncContext {
+  return {
+    use: recorder.use,
+    env: context.env,
+    now: context.now ?? (() => new Date()),
+    destination: spec.destination,
+    sandboxPath: spec.sandboxPath,
+    executeTemplate,
+  };
+}
+
+function compileGo(spec: TemplateSpec): CompiledTemplate {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(spec.name, spec.text, { leftDelim: spec.leftDelim, rightDelim: spec.rightDelim, funcs: FUNC_NAMES });
+  } catch (err) {
+    if (err instanceof TemplateParseError) throw new TemplateCompileError(err.message);
+    throw err;
+  }
+  const missingKey: MissingKey = spec.errorOnMissingKey ? 'error' : 'zero';
+  return {
+    spec,
+    render(context: RenderContext): RenderResult {
+      const recorder = new PassRecorder(context.source);
+      const funcs = buildFuncs(
+        passContext(spec, context, recorder, (name, data) =>
+          execute(parsed, data, { funcs, missingKey, templateName: name }),
+        ),
+        spec.functionDenylist,
+      );
+      try {
+        // consul-template executes with nil data.
+        return recorder.result(execute(parsed, null, { funcs, missingKey }));
+      } catch (err) {
+        if (err instanceof TemplateExecError) throw new TemplateRenderError(err.message);
+        throw err;
+      }
+    },
+  };
+}
+
+/** Parses once; throws TemplateCompileError with a Go-style message (e.g. `template: NAME:1: unexpected "}" in operand`). */
+export function compileTemplate(spec: TemplateSpec): CompiledTemplate {
+  const language = spec.language ?? 'go';
+  if (language === 'go') return compileGo(spec);
+  if (language === 'handlebars') {
+    return compileHandlebars(spec, {
+      compileError: (m) => new TemplateCompileError(m),
+      renderError: (m) => new TemplateRenderError(m),
+      run: (context, body) => {
+        const recorder = new PassRecorder(context.source);
+        const ctx = passContext(spec, context, recorder, () => {
+          throw new Error('executeTemplate is not available in Handlebars templates (use partials)');
+        });
+        return recorder.result(body(buildFuncs(ctx, spec.functionDenylist)));
+      },
+    });
+  }
+  throw new TemplateCompileError(`template: ${spec.name}: unknown template language ${JSON.stringify(language)}`);
+}
