@@ -1,8 +1,9 @@
 // The template engine entry point the agent's runner calls: compile once, render per pass against the runner's
 // dependency cache. Go text/template (consul-template's language) and Handlebars share one function library.
 
-import { type Dependency, type DependencySource, dependencyKey } from './dependencies.js';
+import { type Dependency, type DependencySource, dependencyKey, type VaultSecretData } from './dependencies.js';
 import { execute, type MissingKey, TemplateExecError } from './exec.js';
+import { formatValue } from './fmt.js';
 import type { FuncContext } from './funcs/context.js';
 import { buildFuncs, FUNC_NAMES } from './funcs/index.js';
 import { compileHandlebars } from './handlebars.js';
@@ -70,6 +71,33 @@ class PassRecorder {
     if (value === undefined) this.missing.set(key, dependency);
     return value;
   };
+  /**
+   * Error text with every value of every secret used this pass replaced by "[redacted]" (consul-template
+   * redacts the same way: each top-level Data value as %v prints it).
+   */
+  redact(message: string): string {
+    const secrets = new Set<string>();
+    for (const dependency of this.used.values()) {
+      if (dependency.kind !== 'vault.read' && dependency.kind !== 'vault.write') continue;
+      const data = (this.source.get(dependency) as VaultSecretData | undefined)?.data;
+      for (const value of Object.values(data ?? {})) secrets.add(formatValue(value === null ? undefined : value));
+    }
+    secrets.delete('');
+    const ordered = [...secrets].sort((a, b) => b.length - a.length);
+    let out = '';
+    for (let i = 0; i < message.length; ) {
+      const hit = ordered.find((s) => message.startsWith(s, i));
+      if (hit === undefined) {
+        out += message[i];
+        i++;
+      } else {
+        out += '[redacted]';
+        i += hit.length;
+      }
+    }
+    return out;
+  }
+
   result(output: string): RenderResult {
     return {
       output: this.missing.size > 0 ? undefined : output,
@@ -110,16 +138,20 @@ function compileGo(spec: TemplateSpec): CompiledTemplate {
     render(context: RenderContext): RenderResult {
       const recorder = new PassRecorder(context.source);
       const funcs = buildFuncs(
-        passContext(spec, context, recorder, (name, data) =>
-          execute(parsed, data, { funcs, missingKey, templateName: name }),
-        ),
+        passContext(spec, context, recorder, (name, data) => {
+          if (!parsed.trees.has(name)) {
+            const quoted = (t: string): string => JSON.stringify(t);
+            throw new Error(`template: no template ${quoted(name)} associated with template ${quoted(spec.name)}`);
+          }
+          return execute(parsed, data, { funcs, missingKey, templateName: name });
+        }),
         spec.functionDenylist,
       );
       try {
         // consul-template executes with nil data.
         return recorder.result(execute(parsed, null, { funcs, missingKey }));
       } catch (err) {
-        if (err instanceof TemplateExecError) throw new TemplateRenderError(err.message);
+        if (err instanceof TemplateExecError) throw new TemplateRenderError(recorder.redact(err.message));
         throw err;
       }
     },
@@ -139,7 +171,12 @@ export function compileTemplate(spec: TemplateSpec): CompiledTemplate {
         const ctx = passContext(spec, context, recorder, () => {
           throw new Error('executeTemplate is not available in Handlebars templates (use partials)');
         });
-        return recorder.result(body(buildFuncs(ctx, spec.functionDenylist)));
+        try {
+          return recorder.result(body(buildFuncs(ctx, spec.functionDenylist)));
+        } catch (err) {
+          if (err instanceof TemplateRenderError) throw new TemplateRenderError(recorder.redact(err.message));
+          throw err;
+        }
       },
     });
   }

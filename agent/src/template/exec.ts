@@ -7,6 +7,7 @@
 import {
   formatValue,
   GoFloat,
+  GoNil,
   GoObject,
   GoStruct,
   goQuoteString,
@@ -366,7 +367,13 @@ class State {
   }
 
   private printValue(value: unknown): void {
-    this.output.push(value === undefined || value === null ? '<no value>' : formatValue(value));
+    if (value === undefined || value === null) {
+      this.output.push('<no value>');
+      return;
+    }
+    // Go's printValue follows a pointer before printing, so *Secret prints {…}, not &{…}.
+    const shown = value instanceof GoStruct && value.pointer ? value.dereferenced() : value;
+    this.output.push(formatValue(shown));
   }
 
   private evalPipeline(dot: unknown, pipe: PipeNode): unknown {
@@ -487,6 +494,7 @@ class State {
       return undefined;
     }
     if (receiver === null) this.fail(`nil pointer evaluating interface {}.${name}`);
+    if (receiver instanceof GoNil) this.fail(`nil pointer evaluating ${receiver.typeName}.${name}`);
     if (receiver instanceof GoStruct) {
       if (!receiver.members.has(name)) this.fail(`can't evaluate field ${name} in type ${receiver.goType}`);
       if (hasArgs) this.fail(`${name} has arguments but cannot be invoked as function`);
@@ -532,9 +540,7 @@ class State {
         if (type === 'bool') return n.value;
         return this.fail(`expected ${LITERAL_WORDS[type]}; found ${formatNode(n)}`);
       default: {
-        const value = this.evalArg(dot, n);
-        this.node = n;
-        return this.validateType(value, type);
+        return this.validateType(this.evalArg(dot, n), type);
       }
     }
   }
@@ -650,8 +656,8 @@ class State {
       return types[Math.min(i, types.length - 1)] ?? 'any';
     };
     const values = argNodes.map((a, i) => this.evalTypedArg(dot, a, typeOf(i)));
+    // Like Go, a type error in the piped value points at the last node evaluated.
     if (final !== MISSING) {
-      this.node = ident;
       values.push(this.validateType(final, typeOf(values.length)));
     }
     if (custom === undefined && name === 'printf' && typeof values[0] !== 'string') {

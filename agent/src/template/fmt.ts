@@ -27,6 +27,11 @@ export class GoStruct {
     this.members = members;
     for (const [name, value] of members) Object.defineProperty(this, name, { value, enumerable: true });
   }
+  /** The struct a pointer points to (same fields, printed without `&`). */
+  dereferenced(): GoStruct {
+    const fields = this.fieldNames.map((name) => [name, this.members.get(name)] as const);
+    return new GoStruct(this.typeName, fields, false);
+  }
   /** Go's type name as %T and errors show it. */
   get goType(): string {
     return `${this.pointer ? '*' : ''}${this.typeName}`;
@@ -43,7 +48,21 @@ export class GoObject {
   ) {}
 }
 
+/** A typed nil pointer (e.g. a Secret's nil Auth): prints <nil>, is false, and names its type in errors. */
+export class GoNil {
+  constructor(readonly typeName: string) {}
+}
+
 const stringSlices = new WeakSet<readonly unknown[]>();
+const nilCollections = new WeakSet<object>();
+
+/** Marks an empty slice or map as Go's nil slice/map: it prints [] / map[] but marshals to JSON null. */
+export function markNil<T extends object>(v: T): T {
+  nilCollections.add(v);
+  return v;
+}
+
+export const isNilCollection = (v: unknown): boolean => typeof v === 'object' && v !== null && nilCollections.has(v);
 
 /** Marks a JS array as a Go `[]string` (what split and secrets return), so `[]string` parameters accept it. */
 export function markStringSlice<T extends readonly string[]>(a: T): T {
@@ -64,7 +83,7 @@ export class GoFloat {
 export type Kind = 'nil' | 'bool' | 'int' | 'float' | 'string' | 'slice' | 'map' | 'struct' | 'func' | 'other';
 
 export function kindOf(v: unknown): Kind {
-  if (v === null || v === undefined) return 'nil';
+  if (v === null || v === undefined || v instanceof GoNil) return 'nil';
   switch (typeof v) {
     case 'boolean':
       return 'bool';
@@ -91,6 +110,7 @@ export function kindOf(v: unknown): Kind {
 /** The Go type name shown in error messages, as the value would have after JSON-like decoding. */
 export function goTypeName(v: unknown): string {
   if (v instanceof JsonNumber) return 'json.Number';
+  if (v instanceof GoNil) return v.typeName;
   if (v instanceof GoStruct) return v.goType;
   if (v instanceof GoObject) return v.typeName;
   if (isStringSlice(v)) return '[]string';

@@ -22,17 +22,12 @@ export function inList(list: unknown, value: unknown): boolean {
   return false;
 }
 
-/** containsAll/Any/None/NotAll: `retTrue` returns early on a decisive element, `invert` flips membership. */
-function containsSome(retTrue: boolean, invert: boolean) {
-  return (needles: unknown, haystack: unknown): boolean => {
-    for (const needle of (needles as unknown[] | null) ?? []) {
-      if (inList(haystack, needle) !== invert) {
-        if (retTrue) return true;
-      } else if (!retTrue) return false;
-    }
-    return !retTrue;
-  };
-}
+/** The set tests: needles is a Vault-style []interface {}; membership is consul-template's `in`. */
+const needlesOf = (needles: unknown): unknown[] => (needles as unknown[] | null) ?? [];
+const containsAll = (needles: unknown, haystack: unknown): boolean =>
+  needlesOf(needles).every((n) => inList(haystack, n));
+const containsAny = (needles: unknown, haystack: unknown): boolean =>
+  needlesOf(needles).some((n) => inList(haystack, n));
 
 type Num = { kind: 'int'; value: bigint } | { kind: 'float'; value: number };
 
@@ -58,7 +53,9 @@ function arithmetic(
     const a = toNum(fn, av);
     const b = toNum(fn, bv);
     if (a.kind === 'int' && b.kind === 'int') {
-      if ((fn === 'divide' || fn === 'modulo') && b.value === 0n) throw new Error(`${fn}: division by zero`);
+      // Go panics; text/template reports the recovered runtime error.
+      if ((fn === 'divide' || fn === 'modulo') && b.value === 0n)
+        throw new Error('runtime error: integer divide by zero');
       return fromBig(ints(a.value, b.value));
     }
     return fromFloat(floats(Number(a.value), Number(b.value)));
@@ -116,10 +113,10 @@ function loop(...args: unknown[]): number[] {
 export const COLLECTION_FUNCS: FuncMap = {
   contains: { params: 2, fn: (needle, haystack) => inList(haystack, needle) },
   in: { params: 2, fn: (haystack, needle) => inList(haystack, needle) },
-  containsAll: { params: 2, types: ['[]interface {}', 'any'], fn: containsSome(false, false) },
-  containsAny: { params: 2, types: ['[]interface {}', 'any'], fn: containsSome(true, false) },
-  containsNone: { params: 2, types: ['[]interface {}', 'any'], fn: containsSome(false, true) },
-  containsNotAll: { params: 2, types: ['[]interface {}', 'any'], fn: containsSome(true, true) },
+  containsAll: { params: 2, types: ['[]interface {}', 'any'], fn: containsAll },
+  containsAny: { params: 2, types: ['[]interface {}', 'any'], fn: containsAny },
+  containsNone: { params: 2, types: ['[]interface {}', 'any'], fn: (n, h) => !containsAny(n, h) },
+  containsNotAll: { params: 2, types: ['[]interface {}', 'any'], fn: (n, h) => !containsAll(n, h) },
   loop: { params: 0, variadic: true, fn: loop },
   add: {
     params: 2,

@@ -37,7 +37,8 @@ export const ENCODE_FUNCS: FuncMap = {
   toUnescapedJSONPretty: { params: 1, fn: (v) => marshalJson(v, { escapeHtml: false, indent: '  ' }).trim() },
   toYAML: {
     params: 1,
-    fn: (v) => stringifyYaml(toPlain(v), { sortMapEntries: true, indentSeq: false, lineWidth: 0 }).trim(),
+    fn: (v) =>
+      stringifyYaml(toPlain(v), { sortMapEntries: true, indentSeq: false, lineWidth: 0, version: '1.1' }).trim(),
   },
   toTOML: { params: 1, fn: toToml },
 };

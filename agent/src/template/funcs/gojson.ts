@@ -2,7 +2,7 @@
 // structs by field name, Go's string escaping (optionally HTML-safe) and float formatting. Pure.
 
 import { JsonNumber } from '../dependencies.js';
-import { GoFloat, GoStruct, kindOf, sortedEntries, toFloat } from '../fmt.js';
+import { GoFloat, GoStruct, isNilCollection, kindOf, sortedEntries, toFloat } from '../fmt.js';
 
 export interface MarshalOptions {
   /** Escape <, > and & as \u003c etc. (json.Marshal does; an Encoder with SetEscapeHTML(false) does not). */
@@ -51,6 +51,7 @@ export function marshalJson(value: unknown, options: MarshalOptions): string {
       return v.text;
     }
     if (v instanceof GoFloat) return formatJsonFloat(v.value);
+    if (isNilCollection(v)) return 'null';
     const nl = indent === undefined ? '' : `\n${indent.repeat(depth + 1)}`;
     const close = indent === undefined ? '' : `\n${indent.repeat(depth)}`;
     const colon = indent === undefined ? ':' : ': ';
@@ -88,6 +89,16 @@ export function marshalJson(value: unknown, options: MarshalOptions): string {
 
 /** JSON text to template values the way json.Unmarshal into interface{} does: every number is a float64. */
 export function parseJsonAsGo(text: string): unknown {
+  const open = [...text.matchAll(/[[{]/g)].length;
+  const close = [...text.matchAll(/[\]}]/g)].length;
+  if (text.trim() === '' || open > close) {
+    // Go's message for truncated input; other syntax errors keep JSON.parse's description.
+    try {
+      JSON.parse(text);
+    } catch {
+      throw new Error('unexpected end of JSON input');
+    }
+  }
   return JSON.parse(text, (_key, value: unknown) =>
     typeof value === 'number' && Number.isInteger(value) ? new GoFloat(value) : value,
   );

@@ -203,21 +203,22 @@ export const STRING_FUNCS: FuncMap = {
     fn: (n, s) => {
       if (Number(n) < 0) throw new Error('indent value must be a positive integer');
       const padding = ' '.repeat(Number(n));
+      // Empty lines stay empty, as in consul-template.
       return (s as string)
         .split('\n')
-        .map((line) => padding + line)
+        .map((line) => (line === '' ? '' : padding + line))
         .join('\n');
     },
   },
   parseJSON: {
     params: 1,
     types: ['string'],
-    fn: (s) => (s === '' ? {} : prefixed('parseJSON', () => parseJsonAsGo(s as string))),
+    fn: (s) => (s === '' ? {} : parseJsonAsGo(s as string)),
   },
   parseYAML: {
     params: 1,
     types: ['string'],
-    fn: (s) => (s === '' ? {} : prefixed('parseYAML', () => parseYamlText(s as string) ?? null)),
+    fn: (s) => (s === '' ? {} : prefixed('parseYAML', () => parseYamlText(s as string, { version: '1.1' }) ?? null)),
   },
   parseBool: {
     params: 1,

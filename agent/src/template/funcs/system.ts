@@ -155,8 +155,8 @@ export function systemFuncs(ctx: FuncContext): FuncMap {
       params: 1,
       types: ['string'],
       fn: (raw) => {
+        if (raw === '') return '';
         const p = (raw as string).trim();
-        if (p === '') throw new Error('file: invalid format: ""');
         checkSandbox(ctx.sandboxPath, p);
         const value = ctx.use({ kind: 'file', path: p });
         return value === undefined ? '' : value;

@@ -3,13 +3,13 @@
 
 import type { Dependency, PemBundle, VaultSecretData } from '../dependencies.js';
 import type { FuncMap } from '../exec.js';
-import { GoStruct, markStringSlice } from '../fmt.js';
+import { GoNil, GoStruct, markNil, markStringSlice } from '../fmt.js';
 import type { FuncContext } from './context.js';
 
 /** consul-template's path clean-up: whitespace and leading/trailing slashes go; nothing left is an error. */
 export function cleanPath(kind: string, raw: string): string {
   const path = raw.trim().replace(/^\/+|\/+$/g, '');
-  if (path === '') throw new Error(`${kind}: invalid format: ${JSON.stringify(raw)}`);
+  if (path === '') throw new Error(`${kind}: invalid format: ""`);
   return path;
 }
 
@@ -29,14 +29,17 @@ export function parseKeyValues(args: readonly string[]): Record<string, string> 
 export function secretStruct(s: VaultSecretData): GoStruct {
   const auth =
     s.auth === null
-      ? null
+      ? new GoNil('*dependency.SecretAuth')
       : new GoStruct(
           'dependency.SecretAuth',
           [
             ['ClientToken', s.auth.client_token],
             ['Accessor', s.auth.accessor],
-            ['Policies', markStringSlice([...(s.auth.policies ?? [])])],
-            ['Metadata', { ...(s.auth.metadata ?? {}) }],
+            [
+              'Policies',
+              s.auth.policies === null ? markNil(markStringSlice([])) : markStringSlice([...s.auth.policies]),
+            ],
+            ['Metadata', s.auth.metadata === null ? markNil({}) : { ...s.auth.metadata }],
             ['LeaseDuration', s.auth.lease_duration],
             ['Renewable', s.auth.renewable],
           ],
@@ -44,14 +47,13 @@ export function secretStruct(s: VaultSecretData): GoStruct {
         );
   const wrapInfo =
     s.wrap_info === null
-      ? null
+      ? new GoNil('*dependency.SecretWrapInfo')
       : new GoStruct(
           'dependency.SecretWrapInfo',
           [
             ['Token', s.wrap_info.token],
             ['TTL', s.wrap_info.ttl],
             ['CreationTime', s.wrap_info.creation_time],
-            ['CreationPath', s.wrap_info.creation_path],
             ['WrappedAccessor', s.wrap_info.accessor],
           ],
           true,
@@ -63,8 +65,8 @@ export function secretStruct(s: VaultSecretData): GoStruct {
       ['LeaseID', s.lease_id],
       ['LeaseDuration', s.lease_duration],
       ['Renewable', s.renewable],
-      ['Data', s.data ?? {}],
-      ['Warnings', markStringSlice([...(s.warnings ?? [])])],
+      ['Data', s.data ?? markNil({})],
+      ['Warnings', s.warnings === null ? markNil(markStringSlice([])) : markStringSlice([...s.warnings])],
       ['Auth', auth],
       ['WrapInfo', wrapInfo],
     ],
@@ -102,7 +104,7 @@ export function vaultFuncs(ctx: FuncContext): FuncMap {
       variadic: true,
       types: ['string'],
       fn: (...args) => {
-        if (args.length === 0) throw new Error('vault.read: invalid format: ""');
+        if (args.length === 0) return null;
         const value = ctx.use(secretDependency(args as string[]));
         return value === undefined ? null : secretStruct(value as VaultSecretData);
       },
@@ -111,8 +113,10 @@ export function vaultFuncs(ctx: FuncContext): FuncMap {
       params: 1,
       types: ['string'],
       fn: (raw) => {
+        // Like consul-template: an empty path or no data yet gives a nil []string.
+        if (raw === '') return markNil(markStringSlice([]));
         const value = ctx.use({ kind: 'vault.list', path: cleanPath('vault.list', raw as string) });
-        return value === undefined ? null : markStringSlice([...(value as string[])].sort());
+        return value === undefined ? markNil(markStringSlice([])) : markStringSlice([...(value as string[])].sort());
       },
     },
     pkiCert: {
@@ -120,6 +124,7 @@ export function vaultFuncs(ctx: FuncContext): FuncMap {
       variadic: true,
       types: ['string'],
       fn: (...args) => {
+        if (args.length === 0) return null;
         const [raw = '', ...rest] = args as string[];
         const dependency: Dependency = {
           kind: 'vault.pki',

@@ -1,0 +1,767 @@
+import assert from 'node:assert/strict';
+import { JsonNumber, type JsonValue, type PemBundle, type VaultSecretData } from './dependencies.js';
+import { compileTemplate, type RenderResult, TemplateCompileError, TemplateRenderError } from './engine.js';
+import { parseJsonKeepingNumbers } from './vault-json.js';
+
+// Golden table for consul-template's functions and Vault dependency semantics. Every expected output, error and
+// missing-dependency list below was produced by running consul-template v0.39.1's template package (Go 1.26) on
+// the same template against the same FIXTURE (a throwaway harness, not in this repository): the template was
+// executed, the dependencies it reported missing were answered from the fixture, and it was executed again.
+// Go prefixes errors with "execute: "/"parse: " (added by consul-template's runner); those prefixes are dropped.
+
+interface Case {
+  readonly name: string;
+  readonly template: string;
+  readonly errorOnMissingKey?: boolean;
+  readonly denylist?: readonly string[];
+  readonly sandbox?: string;
+  readonly want?: string;
+  readonly wantError?: string;
+  /** Dependencies still without data, as `kind(path)`. */
+  readonly wantMissing?: readonly string[];
+}
+
+interface Fixture {
+  readonly reads: Record<string, JsonValue>;
+  readonly writes: Record<string, JsonValue>;
+  readonly lists: Record<string, string[]>;
+  readonly files: Record<string, string>;
+  readonly pki: Record<string, PemBundle>;
+  readonly env: Record<string, string>;
+}
+
+const FIXTURE = parseJsonKeepingNumbers(
+  '{ "reads": { "secret/data/app": {"request_id": "req-kv2", "lease_id": "", "lease_duration": 0, "renewable": false, "data": {"data": {"password": "s3cr3t", "username": "app"}, "metadata": {"created_time": "2024-01-02T03:04:05.123456789Z", "custom_metadata": null, "deletion_time": "", "destroyed": false, "version": 1}}, "warnings": null, "auth": null, "wrap_info": null}, "secret/legacy": {"request_id":"req-v1","lease_id":"","lease_duration":2764800,"renewable":false, "data":{"a":"one-a","n":3600,"f":1.50,"neg":-7,"big":12345678901234567890,"arr":["x","y"],"obj":{"k":"v","j":1},"nul":null,"t":true,"html":"<a&b>","csv":" a,b ,c ","b64":"aGVsbG8=","json":"{\\"k\\":[1,2.5,\\"x\\"]}","yaml":"a: 1\\nb: [x, y]\\n","path/to/key":"deep","path/other":"other-o","mixed":[1,"1",1.5,true,null]}, "warnings":["careful"],"auth":null,"wrap_info":null}, "database/creds/app": {"request_id":"req-db","lease_id":"database/creds/app/abc","lease_duration":3600,"renewable":true, "data":{"password":"pw-1","username":"v-app-xyz"},"warnings":null,"auth":null,"wrap_info":null}, "auth/token/lookup-self": {"request_id":"req-tok","lease_id":"","lease_duration":0,"renewable":false,"data":null,"warnings":null, "auth":{"client_token":"hvs.tok","accessor":"acc-1","policies":["default","app"],"metadata":{"role":"app"},"lease_duration":600,"renewable":true},"wrap_info":null}, "secret/data/versioned?version=2": {"request_id":"req-v2","lease_id":"","lease_duration":0,"renewable":false,"data":{"data":{"v":"two"},"metadata":{"version":2}},"warnings":null,"auth":null,"wrap_info":null} }, "writes": { "transit/encrypt/app": {"request_id":"req-w","lease_id":"","lease_duration":0,"renewable":false,"data":{"ciphertext":"vault:v1:abc"},"warnings":null,"auth":null,"wrap_info":null} }, "lists": {"secret/metadata/apps": ["a","b","c/"], "secret/metadata/empty": []}, "files": {"/tmp/h2-fixture.txt": "file content\\n"}, "pki": {"pki/issue/web": {"cert":"CERT","key":"KEY","ca":"CA","caChain":["CA","ROOT"]}}, "env": {"FOO":"bar","EMPTY":"","NUM":"42"} }',
+) as unknown as Fixture;
+
+/** Vault's envelope with its integer fields as numbers (only `data` keeps json.Number lexemes). */
+function envelope(raw: JsonValue): VaultSecretData {
+  const r = raw as Record<string, JsonValue>;
+  const num = (v: JsonValue | undefined): number => Number((v as JsonNumber | undefined)?.text ?? 0);
+  const auth = r.auth as Record<string, JsonValue> | null;
+  return {
+    request_id: r.request_id as string,
+    lease_id: r.lease_id as string,
+    lease_duration: num(r.lease_duration),
+    renewable: r.renewable as boolean,
+    data: r.data as VaultSecretData['data'],
+    warnings: r.warnings as string[] | null,
+    auth:
+      auth === null
+        ? null
+        : {
+            client_token: auth.client_token as string,
+            accessor: auth.accessor as string,
+            policies: auth.policies as string[] | null,
+            metadata: auth.metadata as Record<string, string> | null,
+            lease_duration: num(auth.lease_duration),
+            renewable: auth.renewable as boolean,
+          },
+    wrap_info: null,
+  };
+}
+
+export const fixtureSource = {
+  get(d: import('./dependencies.js').Dependency): unknown {
+    switch (d.kind) {
+      case 'vault.read':
+        return d.path in FIXTURE.reads ? envelope(FIXTURE.reads[d.path]!) : undefined;
+      case 'vault.write':
+        return d.path in FIXTURE.writes ? envelope(FIXTURE.writes[d.path]!) : undefined;
+      case 'vault.list':
+        return FIXTURE.lists[d.path];
+      case 'file':
+        return FIXTURE.files[d.path];
+      case 'vault.pki':
+        return FIXTURE.pki[d.path];
+    }
+  },
+};
+
+const cases: readonly Case[] = [
+  {
+    name: 'default map template KV v2',
+    template: '{{ with secret "secret/data/app" }}{{ range $k, $v := .Data }}{{ $k }}: {{ $v }}\n{{ end }}{{ end }}',
+    want: 'data: map[password:s3cr3t username:app]\nmetadata: map[created_time:2024-01-02T03:04:05.123456789Z custom_metadata:<nil> deletion_time: destroyed:false version:1]\n',
+  },
+  {
+    name: 'default json template KV v2',
+    template: '{{ with secret "secret/data/app" }}{{ .Data | toJSON }}\n{{ end }}',
+    want: '{"data":{"password":"s3cr3t","username":"app"},"metadata":{"created_time":"2024-01-02T03:04:05.123456789Z","custom_metadata":null,"deletion_time":"","destroyed":false,"version":1}}\n',
+  },
+  {
+    name: 'default map template database creds',
+    template: '{{ with secret "database/creds/app" }}{{ range $k, $v := .Data }}{{ $k }}: {{ $v }}\n{{ end }}{{ end }}',
+    want: 'password: pw-1\nusername: v-app-xyz\n',
+  },
+  {
+    name: 'default json template database creds',
+    template: '{{ with secret "database/creds/app" }}{{ .Data | toJSON }}\n{{ end }}',
+    want: '{"password":"pw-1","username":"v-app-xyz"}\n',
+  },
+  {
+    name: 'kv2 data field',
+    template: '{{ with secret "secret/data/app" }}{{ .Data.data.username }}:{{ .Data.data.password }}{{ end }}',
+    want: 'app:s3cr3t',
+  },
+  {
+    name: 'kv2 whole data.data',
+    template: '{{ with secret "secret/data/app" }}{{ .Data.data }}{{ end }}',
+    want: 'map[password:s3cr3t username:app]',
+  },
+  {
+    name: 'kv2 version number',
+    template: '{{ with secret "secret/data/app" }}{{ .Data.metadata.version }}{{ end }}',
+    want: '1',
+  },
+  {
+    name: 'print whole secret struct',
+    template: '{{ with secret "database/creds/app" }}{{ . }}{{ end }}',
+    want: '{req-db database/creds/app/abc 3600 true map[password:pw-1 username:v-app-xyz] [] <nil> <nil>}',
+  },
+  {
+    name: 'secret struct fields',
+    template:
+      '{{ with secret "database/creds/app" }}{{ .RequestID }} {{ .LeaseID }} {{ .LeaseDuration }} {{ .Renewable }} {{ .Warnings }} {{ .Auth }} {{ .WrapInfo }}{{ end }}',
+    want: 'req-db database/creds/app/abc 3600 true [] <nil> <nil>',
+  },
+  {
+    name: 'secret warnings',
+    template: '{{ with secret "secret/legacy" }}{{ .Warnings }} {{ index .Warnings 0 }}{{ end }}',
+    want: '[careful] careful',
+  },
+  {
+    name: 'secret auth fields',
+    template:
+      '{{ with secret "auth/token/lookup-self" }}{{ .Auth.ClientToken }} {{ .Auth.Accessor }} {{ .Auth.Policies }} {{ .Auth.Metadata }} {{ .Auth.LeaseDuration }} {{ .Auth.Renewable }}{{ end }}',
+    want: 'hvs.tok acc-1 [default app] map[role:app] 600 true',
+  },
+  {
+    name: 'secret auth struct print',
+    template: '{{ with secret "auth/token/lookup-self" }}{{ .Auth }}{{ end }}',
+    want: '{hvs.tok acc-1 [default app] map[role:app] 600 true}',
+  },
+  {
+    name: 'secret nil data prints empty map',
+    template: '{{ with secret "auth/token/lookup-self" }}{{ .Data }}{{ end }}',
+    want: 'map[]',
+  },
+  {
+    name: 'unknown struct field',
+    template: '{{ with secret "secret/data/app" }}{{ .Dat }}{{ end }}',
+    wantError: 'template: :1:38: executing "" at <.Dat>: can\'t evaluate field Dat in type *dependency.Secret',
+  },
+  {
+    name: 'unknown struct field missingkey=error',
+    template: '{{ with secret "secret/data/app" }}{{ .Dat }}{{ end }}',
+    errorOnMissingKey: true,
+    wantError: 'template: :1:38: executing "" at <.Dat>: can\'t evaluate field Dat in type *dependency.Secret',
+  },
+  {
+    name: 'missing map key zero',
+    template: '{{ with secret "secret/data/app" }}{{ .Data.data.nope }}{{ end }}',
+    want: '<no value>',
+  },
+  {
+    name: 'missing map key error',
+    template: '{{ with secret "secret/data/app" }}{{ .Data.data.nope }}{{ end }}',
+    errorOnMissingKey: true,
+    wantError: 'template: :1:43: executing "" at <.Data.data.nope>: map has no entry for key "nope"',
+  },
+  {
+    name: 'missing intermediate zero',
+    template: '{{ with secret "secret/data/app" }}{{ .Data.nope.x }}{{ end }}',
+    wantError: 'template: :1:43: executing "" at <.Data.nope.x>: nil pointer evaluating interface {}.x',
+  },
+  {
+    name: 'missing intermediate error',
+    template: '{{ with secret "secret/data/app" }}{{ .Data.nope.x }}{{ end }}',
+    errorOnMissingKey: true,
+    wantError: 'template: :1:43: executing "" at <.Data.nope.x>: map has no entry for key "nope"',
+  },
+  {
+    name: 'json null prints no value',
+    template: '{{ with secret "secret/legacy" }}{{ .Data.nul }}{{ end }}',
+    errorOnMissingKey: true,
+    want: '<no value>',
+  },
+  {
+    name: 'index missing key',
+    template: '{{ with secret "secret/legacy" }}{{ index .Data "nope" }}{{ end }}',
+    errorOnMissingKey: true,
+    want: '<no value>',
+  },
+  {
+    name: 'secret with version query',
+    template:
+      '{{ with secret "secret/data/versioned?version=2" }}{{ .Data.data.v }} {{ .Data.metadata.version }}{{ end }}',
+    want: 'two 2',
+  },
+  {
+    name: 'secret path trimmed',
+    template: '{{ with secret " /secret/data/app/ " }}{{ .Data.data.username }}{{ end }}',
+    want: 'app',
+  },
+  {
+    name: 'secret empty path',
+    template: '{{ secret "" }}',
+    wantError: 'template: :1:3: executing "" at <secret "">: error calling secret: vault.read: invalid format: ""',
+  },
+  {
+    name: 'secret slash path',
+    template: '{{ secret "/" }}',
+    wantError: 'template: :1:3: executing "" at <secret "/">: error calling secret: vault.read: invalid format: ""',
+  },
+  { name: 'secret no args', template: '{{ secret }}', want: '<no value>' },
+  {
+    name: 'secret write',
+    template: '{{ with secret "transit/encrypt/app" "plaintext=aGk=" " context = x " }}{{ .Data.ciphertext }}{{ end }}',
+    want: 'vault:v1:abc',
+  },
+  {
+    name: 'secret write bad pair',
+    template: '{{ secret "transit/encrypt/app" "plaintext" }}',
+    wantError:
+      'template: :1:3: executing "" at <secret "transit/encrypt/app" "plaintext">: error calling secret: not k=v pair "plaintext"',
+  },
+  {
+    name: 'secret write empty arg skipped',
+    template: '{{ with secret "transit/encrypt/app" "" }}{{ .Data.ciphertext }}{{ end }}',
+    want: 'vault:v1:abc',
+  },
+  {
+    name: 'secret number arg',
+    template: '{{ secret 5 }}',
+    wantError: 'template: :1:10: executing "" at <5>: expected string; found 5',
+  },
+  {
+    name: 'secret missing with',
+    template: '{{ with secret "secret/data/none" }}x{{ end }}',
+    wantMissing: ['vault.read(secret/data/none)'],
+  },
+  {
+    name: 'secret missing field zero',
+    template: '{{ (secret "secret/data/none").Data.foo }}',
+    wantMissing: ['vault.read(secret/data/none)'],
+  },
+  {
+    name: 'secret missing field error',
+    template: '{{ (secret "secret/data/none").Data.foo }}',
+    errorOnMissingKey: true,
+    wantError: 'template: :1:11: executing "" at <"secret/data/none">: nil data; no entry for key "Data"',
+  },
+  {
+    name: 'secret missing and present',
+    template: '{{ with secret "secret/data/app" }}a{{ end }}{{ with secret "secret/data/none" }}b{{ end }}',
+    wantMissing: ['vault.read(secret/data/none)'],
+  },
+  {
+    name: 'two passes record both',
+    template:
+      '{{ with secret "secret/data/app" }}{{ with secret "database/creds/app" }}{{ .Data.username }}{{ end }}{{ end }}',
+    want: 'v-app-xyz',
+  },
+  {
+    name: 'secret into variable',
+    template: '{{ $s := secret "database/creds/app" }}{{ $s.Data.username }}',
+    want: 'v-app-xyz',
+  },
+  { name: 'secrets list', template: '{{ range secrets "secret/metadata/apps" }}{{ . }};{{ end }}', want: 'a;b;c/;' },
+  { name: 'secrets print', template: '{{ secrets "secret/metadata/apps" }}', want: '[a b c/]' },
+  {
+    name: 'secrets empty',
+    template: '{{ range secrets "secret/metadata/empty" }}{{ . }}{{ else }}none{{ end }}',
+    want: 'none',
+  },
+  {
+    name: 'secrets missing',
+    template: '{{ range secrets "secret/metadata/none" }}{{ . }}{{ else }}none{{ end }}',
+    wantMissing: ['vault.list(secret/metadata/none)'],
+  },
+  { name: 'secrets empty path', template: '{{ secrets "" }}', want: '[]' },
+  { name: 'secrets join', template: '{{ secrets "secret/metadata/apps" | join "," }}', want: 'a,b,c/' },
+  {
+    name: 'pkiCert fields',
+    template:
+      '{{ with pkiCert "pki/issue/web" "common_name=a.example.com" }}{{ .Cert }} {{ .Key }} {{ .CA }} {{ .CAChain }}{{ end }}',
+    want: 'CERT KEY CA [CA ROOT]',
+  },
+  {
+    name: 'pkiCert Data method',
+    template: '{{ with pkiCert "pki/issue/web" "common_name=a.example.com" }}{{ .Data.Cert }} {{ .Data.Key }}{{ end }}',
+    want: 'CERT KEY',
+  },
+  {
+    name: 'pkiCert print',
+    template: '{{ with pkiCert "pki/issue/web" "common_name=a.example.com" }}{{ . }}{{ end }}',
+    want: '{CERT KEY CA [CA ROOT]}',
+  },
+  {
+    name: 'pkiCert bad pair',
+    template: '{{ pkiCert "pki/issue/web" "common_name" }}',
+    wantError:
+      'template: :1:3: executing "" at <pkiCert "pki/issue/web" "common_name">: error calling pkiCert: not k=v pair "common_name"',
+  },
+  {
+    name: 'pkiCert missing',
+    template: '{{ with pkiCert "pki/issue/other" "common_name=x" }}{{ .Cert }}{{ end }}',
+    wantMissing: ['vault.pki(pki/issue/other)'],
+  },
+  {
+    name: 'number prints verbatim',
+    template: '{{ with secret "secret/legacy" }}{{ .Data.n }} {{ .Data.f }} {{ .Data.neg }} {{ .Data.big }}{{ end }}',
+    want: '3600 1.50 -7 12345678901234567890',
+  },
+  {
+    name: 'number eq string',
+    template:
+      '{{ with secret "secret/legacy" }}{{ eq .Data.n "3600" }} {{ eq .Data.f "1.5" }} {{ eq .Data.f "1.50" }}{{ end }}',
+    want: 'true false true',
+  },
+  {
+    name: 'number eq int error',
+    template: '{{ with secret "secret/legacy" }}{{ eq .Data.n 3600 }}{{ end }}',
+    wantError:
+      'template: :1:36: executing "" at <eq .Data.n [redacted]>: error calling eq: incompatible types for comparison: json.Number and int',
+  },
+  {
+    name: 'number lt string',
+    template: '{{ with secret "secret/legacy" }}{{ lt .Data.n "4" }}{{ end }}',
+    want: 'true',
+  },
+  {
+    name: 'number len',
+    template: '{{ with secret "secret/legacy" }}{{ len .Data.n }} {{ len .Data.f }}{{ end }}',
+    want: '4 4',
+  },
+  {
+    name: 'number to string func',
+    template: '{{ with secret "secret/legacy" }}{{ toUpper .Data.n }}{{ end }}',
+    wantError: 'template: :1:49: executing "" at <.Data.n>: wrong type for value; expected string; got json.Number',
+  },
+  {
+    name: 'number piped to string func',
+    template: '{{ with secret "secret/legacy" }}{{ .Data.n | toUpper }}{{ end }}',
+    wantError: 'template: :1:46: executing "" at <toUpper>: wrong type for value; expected string; got json.Number',
+  },
+  {
+    name: 'number printf',
+    template: '{{ with secret "secret/legacy" }}{{ printf "%s|%v|%d|%q" .Data.n .Data.n .Data.n .Data.n }}{{ end }}',
+    want: '3600|3600|%!d(json.Number=3600)|"3600"',
+  },
+  {
+    name: 'number printf T',
+    template: '{{ with secret "secret/legacy" }}{{ printf "%T" .Data.n }}{{ end }}',
+    want: 'json.Number',
+  },
+  {
+    name: 'number in map print',
+    template: '{{ with secret "secret/legacy" }}{{ .Data.obj }}{{ end }}',
+    want: 'map[j:1 k:v]',
+  },
+  {
+    name: 'number toJSON',
+    template: '{{ with secret "secret/legacy" }}{{ .Data.obj | toJSON }} {{ .Data.f | toJSON }}{{ end }}',
+    want: '{"j":1,"k":"v"} 1.50',
+  },
+  {
+    name: 'number add',
+    template: '{{ with secret "secret/legacy" }}{{ add 1 .Data.n }}{{ end }}',
+    wantError:
+      'template: :1:36: executing "" at <add 1 .Data.n>: error calling add: add: unknown type for "[redacted]" (json.Number)',
+  },
+  {
+    name: 'number truthy',
+    template: '{{ with secret "secret/legacy" }}{{ if .Data.n }}yes{{ end }}{{ end }}',
+    want: 'yes',
+  },
+  {
+    name: 'number index map',
+    template: '{{ with secret "secret/legacy" }}{{ index .Data.obj "j" }}{{ end }}',
+    want: '1',
+  },
+  {
+    name: 'html data toJSON',
+    template: '{{ with secret "secret/legacy" }}{{ .Data.html | toJSON }}{{ end }}',
+    want: '"\\u003ca\\u0026b\\u003e"',
+  },
+  {
+    name: 'html data toUnescapedJSON',
+    template: '{{ with secret "secret/legacy" }}{{ .Data.html | toUnescapedJSON }}{{ end }}',
+    want: '"<a&b>"',
+  },
+  {
+    name: 'toJSON nested legacy',
+    template: '{{ with secret "secret/legacy" }}{{ .Data | toJSON }}{{ end }}',
+    want: '{"a":"one-a","arr":["x","y"],"b64":"aGVsbG8=","big":12345678901234567890,"csv":" a,b ,c ","f":1.50,"html":"\\u003ca\\u0026b\\u003e","json":"{\\"k\\":[1,2.5,\\"x\\"]}","mixed":[1,"1",1.5,true,null],"n":3600,"neg":-7,"nul":null,"obj":{"j":1,"k":"v"},"path/other":"other-o","path/to/key":"deep","t":true,"yaml":"a: 1\\nb: [x, y]\\n"}',
+  },
+  {
+    name: 'toJSONPretty',
+    template: '{{ with secret "secret/legacy" }}{{ with .Data }}{{ .obj | toJSONPretty }}{{ end }}{{ end }}',
+    want: '{\n  "j": 1,\n  "k": "v"\n}',
+  },
+  {
+    name: 'toJSONPretty empty',
+    template: '{{ parseJSON "{}" | toJSONPretty }}|{{ parseJSON "[]" | toJSONPretty }}',
+    want: '{}|[]',
+  },
+  {
+    name: 'toUnescapedJSONPretty',
+    template: '{{ with secret "secret/legacy" }}{{ with .Data }}{{ .html | toUnescapedJSONPretty }}{{ end }}{{ end }}',
+    want: '"<a&b>"',
+  },
+  {
+    name: 'toJSON secret struct',
+    template: '{{ with secret "database/creds/app" }}{{ toJSON . }}{{ end }}',
+    want: '{"RequestID":"req-db","LeaseID":"database/creds/app/abc","LeaseDuration":3600,"Renewable":true,"Data":{"password":"pw-1","username":"v-app-xyz"},"Warnings":null,"Auth":null,"WrapInfo":null}',
+  },
+  { name: 'toJSON string list', template: '{{ split "," "a,b" | toJSON }}', want: '["a","b"]' },
+  { name: 'toJSON nil', template: '{{ toJSON nil }}', want: 'null' },
+  {
+    name: 'toYAML map',
+    template: '{{ with secret "secret/legacy" }}{{ with .Data }}{{ .obj | toYAML }}{{ end }}{{ end }}',
+    want: 'j: 1\nk: v',
+  },
+  {
+    name: 'toYAML kv2',
+    template: '{{ with secret "secret/data/app" }}{{ .Data.data | toYAML }}{{ end }}',
+    want: 'password: s3cr3t\nusername: app',
+  },
+  {
+    name: 'toYAML list',
+    template: '{{ with secret "secret/legacy" }}{{ with .Data }}{{ .arr | toYAML }}{{ end }}{{ end }}',
+    want: '- x\n- "y"',
+  },
+  {
+    name: 'toTOML map',
+    template: '{{ with secret "secret/data/app" }}{{ .Data.data | toTOML }}{{ end }}',
+    want: 'password = "s3cr3t"\nusername = "app"',
+  },
+  { name: 'base64Encode', template: '{{ "hello" | base64Encode }}', want: 'aGVsbG8=' },
+  {
+    name: 'base64Decode',
+    template: '{{ with secret "secret/legacy" }}{{ with .Data }}{{ .b64 | base64Decode }}{{ end }}{{ end }}',
+    want: 'hello',
+  },
+  {
+    name: 'base64Decode error',
+    template: '{{ "!!!" | base64Decode }}',
+    wantError:
+      'template: :1:11: executing "" at <base64Decode>: error calling base64Decode: base64Decode: illegal base64 data at input byte 0',
+  },
+  { name: 'base64URLEncode', template: '{{ "??>>" | base64URLEncode }}', want: 'Pz8-Pg==' },
+  { name: 'base64URLDecode', template: '{{ "Pz8-Pg==" | base64URLDecode }}', want: '??>>' },
+  {
+    name: 'split and range',
+    template:
+      '{{ with secret "secret/legacy" }}{{ with .Data }}{{ range split "," .csv }}[{{ . }}]{{ end }}{{ end }}{{ end }}',
+    want: '[a][b ][c]',
+  },
+  { name: 'split empty', template: '{{ split "," "" }}|{{ len (split "," "  ") }}', want: '[]|0' },
+  { name: 'split print', template: '{{ split "," "a,b,c" }}', want: '[a b c]' },
+  {
+    name: 'join vault array error',
+    template: '{{ with secret "secret/legacy" }}{{ with .Data }}{{ .arr | join "," }}{{ end }}{{ end }}',
+    wantError: 'template: :1:64: executing "" at <",">: wrong type for value; expected []string; got []interface {}',
+  },
+  { name: 'join split', template: '{{ "a b c" | split " " | join "-" }}', want: 'a-b-c' },
+  { name: 'replaceAll', template: '{{ "a-b-c" | replaceAll "-" "_" }}', want: 'a_b_c' },
+  {
+    name: 'regexReplaceAll',
+    template: '{{ "foo123bar" | regexReplaceAll "[0-9]+" "#" }}|{{ "ab" | regexReplaceAll "(a)(b)" "$2$1" }}',
+    want: 'foo#bar|ba',
+  },
+  {
+    name: 'regexMatch',
+    template: '{{ "foo123" | regexMatch "^foo[0-9]+$" }} {{ regexMatch "x" "abc" }}',
+    want: 'true false',
+  },
+  { name: 'toLower toUpper', template: '{{ "MiXeD" | toLower }} {{ "MiXeD" | toUpper }}', want: 'mixed MIXED' },
+  { name: 'toTitle', template: '{{ "hello world-wide web_site" | toTitle }}', want: 'Hello World-Wide Web_site' },
+  { name: 'trimSpace', template: '[{{ "  x y \\n" | trimSpace }}]', want: '[x y]' },
+  { name: 'trim cutset', template: '{{ "xxhixx" | trim "x" }}', want: 'hi' },
+  {
+    name: 'trimPrefix trimSuffix',
+    template: '{{ "prefix-body" | trimPrefix "prefix-" }} {{ "body.txt" | trimSuffix ".txt" }}',
+    want: 'body body',
+  },
+  {
+    name: 'string func wrong type int',
+    template: '{{ toUpper 5 }}',
+    wantError: 'template: :1:11: executing "" at <5>: expected string; found 5',
+  },
+  {
+    name: 'string func nil pipe',
+    template: '{{ with secret "secret/legacy" }}{{ with .Data }}{{ .nul | toUpper }}{{ end }}{{ end }}',
+    wantError: 'template: :1:59: executing "" at <toUpper>: invalid value; expected string',
+  },
+  {
+    name: 'string func missing key',
+    template: '{{ with secret "secret/legacy" }}{{ with .Data }}{{ .nope | toUpper }}{{ end }}{{ end }}',
+    wantError: 'template: :1:60: executing "" at <toUpper>: invalid value; expected string',
+  },
+  {
+    name: 'sha256Hex',
+    template: '{{ "hello" | sha256Hex }}',
+    want: '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824',
+  },
+  { name: 'md5sum', template: '{{ "hello" | md5sum }}', want: '5d41402abc4b2a76b9719d911017c592' },
+  {
+    name: 'hmacSHA256Hex',
+    template: '{{ hmacSHA256Hex "message" "key" }}',
+    want: '6e9ef29b75fffc5b7abae527d58fdadb2fe42e7219011976917343065f58ed4a',
+  },
+  { name: 'indent', template: '{{ "a\\nb\\n\\nc" | indent 2 }}', want: '  a\n  b\n\n  c' },
+  {
+    name: 'indent negative',
+    template: '{{ "a" | indent -1 }}',
+    wantError:
+      'template: :1:9: executing "" at <indent -1>: error calling indent: indent value must be a positive integer',
+  },
+  {
+    name: 'parseJSON',
+    template:
+      '{{ with secret "secret/legacy" }}{{ with .Data }}{{ with parseJSON .json }}{{ .k }} {{ index .k 0 | printf "%T" }}{{ end }}{{ end }}{{ end }}',
+    want: '[1 2.5 x] float64',
+  },
+  { name: 'parseJSON empty', template: '{{ parseJSON "" }}', want: 'map[]' },
+  {
+    name: 'parseJSON error',
+    template: '{{ parseJSON "{" }}',
+    wantError: 'template: :1:3: executing "" at <parseJSON "{">: error calling parseJSON: unexpected end of JSON input',
+  },
+  {
+    name: 'parseYAML',
+    template:
+      '{{ with secret "secret/legacy" }}{{ with .Data }}{{ with parseYAML .yaml }}{{ .a }} {{ .b }}{{ end }}{{ end }}{{ end }}',
+    want: '1 [x true]',
+  },
+  {
+    name: 'parseBool',
+    template: '{{ parseBool "true" }} {{ parseBool "0" }} {{ parseBool "" }}',
+    want: 'true false false',
+  },
+  {
+    name: 'parseBool error',
+    template: '{{ parseBool "yes" }}',
+    wantError:
+      'template: :1:3: executing "" at <parseBool "yes">: error calling parseBool: parseBool: strconv.ParseBool: parsing "yes": invalid syntax',
+  },
+  { name: 'parseInt', template: '{{ parseInt "-42" }} {{ parseInt "" }} {{ parseInt "42" }}', want: '-42 0 42' },
+  {
+    name: 'parseInt error',
+    template: '{{ parseInt "4x" }}',
+    wantError:
+      'template: :1:3: executing "" at <parseInt "4x">: error calling parseInt: parseInt: strconv.ParseInt: parsing "4x": invalid syntax',
+  },
+  { name: 'parseUint', template: '{{ parseUint "42" }}', want: '42' },
+  {
+    name: 'parseFloat',
+    template: '{{ parseFloat "1.5" }} {{ parseFloat "2" }} {{ parseFloat "2" | printf "%T" }}',
+    want: '1.5 2 float64',
+  },
+  { name: 'env', template: '{{ env "FOO" }}|{{ env "NOPE_H2" }}|', want: 'bar||' },
+  { name: 'mustEnv', template: '{{ mustEnv "FOO" }}', want: 'bar' },
+  {
+    name: 'mustEnv empty',
+    template: '{{ mustEnv "EMPTY" }}',
+    wantError:
+      'template: :1:3: executing "" at <mustEnv "EMPTY">: error calling mustEnv: required environment variable EMPTY is empty',
+  },
+  {
+    name: 'envOrDefault',
+    template: '{{ envOrDefault "FOO" "d" }} {{ envOrDefault "EMPTY" "d" }}| {{ envOrDefault "NOPE_H2" "d" }}',
+    want: 'bar | d',
+  },
+  {
+    name: 'env number arg',
+    template: '{{ env 1 }}',
+    wantError: 'template: :1:7: executing "" at <1>: expected string; found 1',
+  },
+  { name: 'file', template: '{{ file "/tmp/h2-fixture.txt" }}', want: 'file content\n' },
+  { name: 'file missing', template: '{{ file "/tmp/h2-nope.txt" }}x', wantMissing: ['file(/tmp/h2-nope.txt)'] },
+  { name: 'file empty path', template: '[{{ file "" }}]', want: '[]' },
+  {
+    name: 'file outside sandbox',
+    template: '{{ file "/etc/passwd" }}',
+    sandbox: '/tmp/h2-sandbox',
+    wantError:
+      'template: :1:3: executing "" at <file "/etc/passwd">: error calling file: \'/etc/passwd\' is outside of sandbox',
+  },
+  {
+    name: 'contains string',
+    template: '{{ "hello" | contains "ell" }} {{ contains "z" "hello" }}',
+    want: 'true false',
+  },
+  {
+    name: 'contains list',
+    template:
+      '{{ with secret "secret/legacy" }}{{ with .Data }}{{ .arr | contains "x" }} {{ .arr | contains "q" }}{{ end }}{{ end }}',
+    want: 'true false',
+  },
+  {
+    name: 'in list',
+    template: '{{ with secret "secret/legacy" }}{{ with .Data }}{{ in .arr "y" }}{{ end }}{{ end }}',
+    want: 'true',
+  },
+  {
+    name: 'contains number vs string',
+    template:
+      '{{ with secret "secret/legacy" }}{{ with .Data }}{{ in .mixed "1" }} {{ in .mixed 1 }}{{ end }}{{ end }}',
+    want: 'true false',
+  },
+  {
+    name: 'containsAll',
+    template:
+      '{{ with secret "secret/legacy" }}{{ with .Data }}{{ containsAll (parseJSON "[\\"x\\",\\"y\\"]") .arr }}{{ end }}{{ end }}',
+    want: 'true',
+  },
+  {
+    name: 'containsAny',
+    template:
+      '{{ with secret "secret/legacy" }}{{ with .Data }}{{ containsAny (parseJSON "[\\"q\\",\\"y\\"]") .arr }}{{ end }}{{ end }}',
+    want: 'true',
+  },
+  {
+    name: 'containsNone',
+    template:
+      '{{ with secret "secret/legacy" }}{{ with .Data }}{{ containsNone (parseJSON "[\\"q\\"]") .arr }}{{ end }}{{ end }}',
+    want: 'true',
+  },
+  {
+    name: 'containsNotAll',
+    template:
+      '{{ with secret "secret/legacy" }}{{ with .Data }}{{ containsNotAll (parseJSON "[\\"x\\",\\"q\\"]") .arr }}{{ end }}{{ end }}',
+    want: 'true',
+  },
+  {
+    name: 'containsAll string slice error',
+    template:
+      '{{ with secret "secret/legacy" }}{{ with .Data }}{{ containsAll (split "," "x") .arr }}{{ end }}{{ end }}',
+    wantError: 'template: :1:75: executing "" at <"x">: wrong type for value; expected []interface {}; got []string',
+  },
+  { name: 'loop one arg', template: '{{ range loop 3 }}{{ . }},{{ end }}', want: '0,1,2,' },
+  { name: 'loop two args', template: '{{ range $i := loop 5 8 }}{{ $i }};{{ end }}', want: '5;6;7;' },
+  { name: 'loop string args', template: '{{ range loop "2" }}{{ . }}{{ end }}', want: '01' },
+  {
+    name: 'loop bad',
+    template: '{{ range loop 1.5 }}{{ . }}{{ end }}',
+    wantError: 'template: :1:9: executing "" at <loop 1.5>: error calling loop: loop: bad argument type: float64',
+  },
+  { name: 'add subtract', template: '{{ add 1 2 }} {{ subtract 1 5 }} {{ 10 | subtract 3 }}', want: '3 4 7' },
+  { name: 'multiply divide modulo', template: '{{ multiply 3 4 }} {{ divide 2 9 }} {{ modulo 4 10 }}', want: '12 4 2' },
+  { name: 'float math', template: '{{ add 1.5 2 }} {{ divide 2 5.0 }} {{ multiply 2 1.5 }}', want: '3.5 2.5 3' },
+  { name: 'minimum maximum', template: '{{ minimum 3 7 }} {{ maximum 3 7 }} {{ maximum 2.5 1 }}', want: '3 7 2.5' },
+  {
+    name: 'math string error',
+    template: '{{ add "a" 1 }}',
+    wantError: 'template: :1:3: executing "" at <add "a" 1>: error calling add: add: unknown type for "a" (string)',
+  },
+  {
+    name: 'divide by zero',
+    template: '{{ divide 0 1 }}',
+    wantError:
+      'template: :1:3: executing "" at <divide 0 1>: error calling divide: runtime error: integer divide by zero',
+  },
+  { name: 'splitToMap', template: '{{ splitToMap "," ":" "a:1,b:2" }}', want: 'map[a:1 b:2]' },
+  {
+    name: 'explodeMap',
+    template: '{{ with secret "secret/legacy" }}{{ with .Data }}{{ explodeMap . | toJSON }}{{ end }}{{ end }}',
+    want: '{"a":"one-a","arr":["x","y"],"b64":"aGVsbG8=","big":12345678901234567890,"csv":" a,b ,c ","f":1.50,"html":"\\u003ca\\u0026b\\u003e","json":"{\\"k\\":[1,2.5,\\"x\\"]}","mixed":[1,"1",1.5,true,null],"n":3600,"neg":-7,"nul":null,"obj":{"j":1,"k":"v"},"path":{"other":"other-o","to":{"key":"deep"}},"t":true,"yaml":"a: 1\\nb: [x, y]\\n"}',
+  },
+  {
+    name: 'mergeMap',
+    template: '{{ mergeMap (parseJSON "{\\"a\\":1}") (parseJSON "{\\"a\\":2,\\"b\\":3}") | toJSON }}',
+    want: '{"a":1,"b":3}',
+  },
+  {
+    name: 'executeTemplate',
+    template: '{{ define "t" }}[{{ . }}]{{ end }}{{ executeTemplate "t" "x" }}{{ executeTemplate "t" }}',
+    want: '[x][<no value>]',
+  },
+  {
+    name: 'executeTemplate unknown',
+    template: '{{ executeTemplate "nope" }}',
+    wantError:
+      'template: :1:3: executing "" at <executeTemplate "nope">: error calling executeTemplate: template: no template "nope" associated with template ""',
+  },
+  {
+    name: 'scratch',
+    template:
+      '{{ scratch.Set "a" "1" }}{{ scratch.Get "a" }} {{ scratch.Key "a" }} {{ scratch.Key "b" }}{{ scratch.SetX "a" "2" }} {{ scratch.Get "a" }}',
+    want: '1 true false 1',
+  },
+  {
+    name: 'scratch map',
+    template: '{{ scratch.MapSet "m" "b" "2" }}{{ scratch.MapSet "m" "a" "1" }}{{ scratch.MapValues "m" }}',
+    want: '[1 2]',
+  },
+  {
+    name: 'denylist',
+    template: '{{ toJSON "x" }}',
+    denylist: ['toJSON'],
+    wantError: 'template: :1:3: executing "" at <toJSON "x">: error calling toJSON: function is disabled',
+  },
+  {
+    name: 'denylist string arg',
+    template: '{{ env "FOO" }}',
+    denylist: ['env'],
+    wantError: 'template: :1:3: executing "" at <env "FOO">: error calling env: function is disabled',
+  },
+  { name: 'denylist unknown name', template: '{{ env "FOO" }}', denylist: ['nope'], want: 'bar' },
+  {
+    name: 'redacted error',
+    template: '{{ with secret "database/creds/app" }}{{ .Data.password | parseInt }}{{ end }}',
+    wantError:
+      'template: :1:58: executing "" at <parseInt>: error calling parseInt: parseInt: strconv.ParseInt: parsing "[redacted]": invalid syntax',
+  },
+  { name: 'parse error', template: '{{ secret "x" }', wantError: 'template: :1: unexpected "}" in operand' },
+  { name: 'undefined function', template: '{{ nope }}', wantError: 'template: :1: function "nope" not defined' },
+];
+
+function render(c: Case): RenderResult {
+  const compiled = compileTemplate({
+    name: '',
+    text: c.template,
+    language: 'go',
+    destination: '/tmp/h2-dest.pem',
+    errorOnMissingKey: c.errorOnMissingKey,
+    functionDenylist: c.denylist,
+    sandboxPath: c.sandbox,
+  });
+  return compiled.render({ source: fixtureSource, env: (name) => FIXTURE.env[name] });
+}
+
+describe('template functions golden (consul-template v0.39.1)', () => {
+  it('has the fixture numbers as json.Number', () => {
+    const legacy = FIXTURE.reads['secret/legacy'] as { data: { f: unknown } };
+    assert.ok(legacy.data.f instanceof JsonNumber);
+    assert.equal((legacy.data.f as JsonNumber).text, '1.50');
+  });
+  cases.forEach((c, i) => {
+    it(`${String(i + 1).padStart(3, '0')} ${c.name}`, () => {
+      if (c.wantError !== undefined) {
+        assert.throws(
+          () => render(c),
+          (err: unknown) => {
+            assert.ok(err instanceof TemplateRenderError || err instanceof TemplateCompileError, String(err));
+            assert.equal(err.message, c.wantError);
+            return true;
+          },
+        );
+        return;
+      }
+      const result = render(c);
+      if (c.wantMissing !== undefined) {
+        assert.equal(result.output, undefined);
+        assert.deepEqual(
+          result.missing.map((d) => `${d.kind}(${d.path})`),
+          c.wantMissing,
+        );
+        return;
+      }
+      assert.deepEqual(result.missing, []);
+      assert.equal(result.output, c.want);
+    });
+  });
+});
