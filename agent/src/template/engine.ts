@@ -1,7 +1,13 @@
 // The template engine entry point the agent's runner calls: compile once, render per pass against the runner's
 // dependency cache. Go text/template (consul-template's language) and Handlebars share one function library.
 
-import { type Dependency, type DependencySource, dependencyKey, type VaultSecretData } from './dependencies.js';
+import {
+  type Dependency,
+  type DependencySource,
+  dependencyKey,
+  JsonNumber,
+  type VaultSecretData,
+} from './dependencies.js';
 import { execute, type MissingKey, TemplateExecError } from './exec.js';
 import { formatValue } from './fmt.js';
 import type { FuncContext } from './funcs/context.js';
@@ -59,6 +65,21 @@ export class TemplateRenderError extends Error {
   override readonly name = 'TemplateRenderError';
 }
 
+/**
+ * Beyond consul-template (which only redacts each top-level value as a whole, so KV v2 values would leak), every
+ * nested string or number of 3+ characters is redacted too.
+ */
+function collectLeaves(value: unknown, into: Set<string>): void {
+  if (typeof value === 'string' || value instanceof JsonNumber) {
+    const text = String(value);
+    if (text.length >= 3) into.add(text);
+  } else if (Array.isArray(value)) {
+    for (const v of value) collectLeaves(v, into);
+  } else if (value !== null && typeof value === 'object') {
+    for (const v of Object.values(value)) collectLeaves(v, into);
+  }
+}
+
 /** Tracks what one pass used; `use` is what the Vault/file functions call. */
 class PassRecorder {
   readonly used = new Map<string, Dependency>();
@@ -80,7 +101,10 @@ class PassRecorder {
     for (const dependency of this.used.values()) {
       if (dependency.kind !== 'vault.read' && dependency.kind !== 'vault.write') continue;
       const data = (this.source.get(dependency) as VaultSecretData | undefined)?.data;
-      for (const value of Object.values(data ?? {})) secrets.add(formatValue(value === null ? undefined : value));
+      for (const value of Object.values(data ?? {})) {
+        secrets.add(formatValue(value));
+        collectLeaves(value, secrets);
+      }
     }
     secrets.delete('');
     const ordered = [...secrets].sort((a, b) => b.length - a.length);

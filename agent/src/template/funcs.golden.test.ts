@@ -61,7 +61,7 @@ function envelope(raw: JsonValue): VaultSecretData {
   };
 }
 
-export const fixtureSource = {
+const fixtureSource = {
   get(d: import('./dependencies.js').Dependency): unknown {
     switch (d.kind) {
       case 'vault.read':
