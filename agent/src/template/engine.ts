@@ -9,7 +9,7 @@ import {
   type VaultSecretData,
 } from './dependencies.js';
 import { execute, type MissingKey, TemplateExecError } from './exec.js';
-import { formatValue } from './fmt.js';
+import { formatValue, sprintf } from './fmt.js';
 import type { FuncContext } from './funcs/context.js';
 import { buildFuncs, FUNC_NAMES } from './funcs/index.js';
 import { compileHandlebars } from './handlebars.js';
@@ -175,7 +175,8 @@ function compileGo(spec: TemplateSpec): CompiledTemplate {
         // consul-template executes with nil data.
         return recorder.result(execute(parsed, null, { funcs, missingKey }));
       } catch (err) {
-        if (err instanceof TemplateExecError) throw new TemplateRenderError(recorder.redact(err.message));
+        // consul-template passes the redacted text to fmt.Errorf as the format, so "%" sequences are re-read.
+        if (err instanceof TemplateExecError) throw new TemplateRenderError(sprintf(recorder.redact(err.message), []));
         throw err;
       }
     },

@@ -232,7 +232,7 @@ function toFixedHalfEven(x: number, prec: number): string {
 }
 
 /** strconv.FormatFloat(x, 'g', prec, 64); prec -1 means shortest. */
-function formatG(x: number, prec: number, sharp = false): string {
+export function formatG(x: number, prec: number, sharp = false): string {
   if (x === 0) return Object.is(x, -0) ? '-0' : '0';
   const shortest = prec < 0;
   let digits: string;

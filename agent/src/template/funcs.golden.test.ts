@@ -715,6 +715,228 @@ const cases: readonly Case[] = [
     wantError:
       'template: :1:58: executing "" at <parseInt>: error calling parseInt: parseInt: strconv.ParseInt: parsing "[redacted]": invalid syntax',
   },
+  {
+    name: 'toTOML nested',
+    template: '{{ with secret "secret/legacy" }}{{ with .Data }}{{ . | toTOML }}{{ end }}{{ end }}',
+    wantError:
+      'template: :1:56: executing "" at <toTOML>: error calling toTOML: toTOML: toml: cannot encode array with nil element',
+  },
+  {
+    name: 'toYAML nested',
+    template: '{{ with secret "secret/legacy" }}{{ with .Data }}{{ . | toYAML }}{{ end }}{{ end }}',
+    want: 'a: one-a\narr:\n- x\n- "y"\nb64: aGVsbG8=\nbig: 1.2345678901234567e+19\ncsv: \' a,b ,c \'\nf: 1.5\nhtml: <a&b>\njson: \'{"k":[1,2.5,"x"]}\'\nmixed:\n- 1\n- "1"\n- 1.5\n- true\n- null\n"n": 3600\nneg: -7\nnul: null\nobj:\n  j: 1\n  k: v\npath/other: other-o\npath/to/key: deep\nt: true\nyaml: |\n  a: 1\n  b: [x, y]',
+  },
+  {
+    name: 'toYAML kv2 secret data',
+    template: '{{ with secret "secret/data/app" }}{{ .Data | toYAML }}{{ end }}',
+    want: 'data:\n  password: s3cr3t\n  username: app\nmetadata:\n  created_time: "2024-01-02T03:04:05.123456789Z"\n  custom_metadata: null\n  deletion_time: ""\n  destroyed: false\n  version: 1',
+  },
+  {
+    name: 'toYAML floats',
+    template: '{{ parseJSON "{\\"a\\":1.5,\\"b\\":2,\\"c\\":1234567.5,\\"d\\":0.00001}" | toYAML }}',
+    want: 'a: 1.5\nb: 2\nc: 1.2345675e+06\nd: 1e-05',
+  },
+  {
+    name: 'toYAML secret struct',
+    template: '{{ with secret "database/creds/app" }}{{ toYAML . }}{{ end }}',
+    want: 'requestid: req-db\nleaseid: database/creds/app/abc\nleaseduration: 3600\nrenewable: true\ndata:\n  password: pw-1\n  username: v-app-xyz\nwarnings: []\nauth: null\nwrapinfo: null',
+  },
+  {
+    name: 'toJSONPretty nested',
+    template: '{{ with secret "secret/data/app" }}{{ .Data | toJSONPretty }}{{ end }}',
+    want: '{\n  "data": {\n    "password": "s3cr3t",\n    "username": "app"\n  },\n  "metadata": {\n    "created_time": "2024-01-02T03:04:05.123456789Z",\n    "custom_metadata": null,\n    "deletion_time": "",\n    "destroyed": false,\n    "version": 1\n  }\n}',
+  },
+  {
+    name: 'parseYAML nested',
+    template:
+      '{{ with parseYAML "a:\\n  b: [1, 2]\\n  c: yes\\n" }}{{ .a.b }} {{ .a.c }} {{ index .a.b 0 | printf "%T" }}{{ end }}',
+    want: '[1 2] true int',
+  },
+  { name: 'parseYAML empty', template: '{{ parseYAML "" }}', want: 'map[]' },
+  {
+    name: 'parseUint error',
+    template: '{{ parseUint "-1" }}',
+    wantError:
+      'template: :1:3: executing "" at <parseUint "-1">: error calling parseUint: parseUint: strconv.ParseUint: parsing "-1": invalid syntax',
+  },
+  {
+    name: 'parseFloat error',
+    template: '{{ parseFloat "x" }}',
+    wantError:
+      'template: :1:3: executing "" at <parseFloat "x">: error calling parseFloat: parseFloat: strconv.ParseFloat: parsing "x": invalid syntax',
+  },
+  {
+    name: 'base64URLDecode error',
+    template: '{{ base64URLDecode "a" }}',
+    wantError:
+      'template: :1:3: executing "" at <base64URLDecode "a">: error calling base64URLDecode: base64URLDecode: illegal base64 data at input byte 0',
+  },
+  {
+    name: 'base64Decode bad length',
+    template: '{{ base64Decode "aGVsbG8" }}',
+    wantError:
+      'template: :1:3: executing "" at <base64Decode "aGVsbG8">: error calling base64Decode: base64Decode: illegal base64 data at input byte 4',
+  },
+  {
+    name: 'regexReplaceAll named',
+    template: '{{ "k=v" | regexReplaceAll "(?P<key>[a-z]+)=(?P<val>[a-z]+)" "${val}=${key}" }}',
+    want: 'v=k',
+  },
+  { name: 'replaceAll empty from', template: '{{ "ab" | replaceAll "" "-" }}', want: '-a-b-' },
+  { name: 'split empty sep', template: '{{ split "" "abc" }}', want: '[a b c]' },
+  { name: 'join nil', template: '{{ join "," nil }}', want: '' },
+  { name: 'trim unicode', template: '{{ "¡¡hola!!" | trim "¡!" }}', want: 'hola' },
+  { name: 'toTitle unicode', template: '{{ "émile zola" | toTitle }}', want: 'Émile Zola' },
+  {
+    name: 'contains on map',
+    template: '{{ with secret "secret/legacy" }}{{ with .Data }}{{ contains "k" .obj }}{{ end }}{{ end }}',
+    want: 'false',
+  },
+  {
+    name: 'in number list',
+    template: '{{ in (parseJSON "[1,2]") 2.0 }} {{ in (parseJSON "[1,2]") 2 }}',
+    want: 'true false',
+  },
+  {
+    name: 'mergeMapWithOverride',
+    template: '{{ mergeMapWithOverride (parseJSON "{\\"a\\":1}") (parseJSON "{\\"a\\":2,\\"b\\":3}") | toJSON }}',
+    want: '{"a":2,"b":3}',
+  },
+  {
+    name: 'mergeMap nested',
+    template: '{{ mergeMap (parseJSON "{\\"a\\":{\\"x\\":1}}") (parseJSON "{\\"a\\":{\\"y\\":2}}") | toJSON }}',
+    want: '{"a":{"x":1,"y":2}}',
+  },
+  {
+    name: 'explodeMap conflict',
+    template: '{{ explodeMap (parseJSON "{\\"a\\":1,\\"a/b\\":2}") }}',
+    wantError:
+      'template: :1:3: executing "" at <explodeMap (parseJSON "{\\"a\\":1,\\"a/b\\":2}")>: error calling explodeMap: explodeMap: not a map: "a/b": "a" already has value %!!(MISSING)q(float64=1)',
+  },
+  { name: 'splitToMap bad pair', template: '{{ splitToMap "," ":" "a:1,b" }}', want: 'map[a:1]' },
+  {
+    name: 'loop wrong count',
+    template: '{{ loop 1 2 3 }}',
+    wantError:
+      'template: :1:3: executing "" at <loop 1 2 3>: error calling loop: loop: wrong number of arguments, expected 1 or 2, but got 3',
+  },
+  {
+    name: 'modulo float',
+    template: '{{ modulo 2 5.5 }}',
+    wantError:
+      'template: :1:3: executing "" at <modulo 2 5.5>: error calling modulo: modulo: unknown type for %!!(MISSING)q(float64=5.5) (float64)',
+  },
+  { name: 'subtract to negative', template: '{{ subtract 5 1 }}', want: '-4' },
+  { name: 'maximum int float', template: '{{ maximum 3 2.5 }} {{ minimum 1 1.5 }}', want: '3 1' },
+  {
+    name: 'add nil',
+    template: '{{ add nil 1 }}',
+    wantError:
+      'template: :1:3: executing "" at <add nil 1>: error calling add: add: unknown type for <invalid reflect.Value> (<nil>)',
+  },
+  {
+    name: 'timestamp arg type',
+    template: '{{ timestamp 5 }}',
+    wantError: 'template: :1:13: executing "" at <5>: expected string; found 5',
+  },
+  {
+    name: 'executeTemplate too many',
+    template: '{{ define "t" }}x{{ end }}{{ executeTemplate "t" 1 2 }}',
+    wantError:
+      'template: :1:29: executing "" at <executeTemplate "t" 1 2>: error calling executeTemplate: executeTemplate: wrong number of arguments, expected 1 or 2, but got 3',
+  },
+  {
+    name: 'executeTemplate with secret dot',
+    template:
+      '{{ define "creds" }}{{ .Data.username }}{{ end }}{{ with secret "database/creds/app" }}{{ executeTemplate "creds" . }}{{ end }}',
+    want: 'v-app-xyz',
+  },
+  {
+    name: 'scratch MapSetX and Get',
+    template: '{{ scratch.MapSetX "m" "a" "1" }}{{ scratch.MapSetX "m" "a" "2" }}{{ scratch.Get "m" }}',
+    want: 'map[a:1]',
+  },
+  {
+    name: 'scratch unknown method',
+    template: '{{ scratch.Nope }}',
+    wantError: 'template: :1:3: executing "" at <scratch>: can\'t evaluate field Nope in type *template.Scratch',
+  },
+  { name: 'indent zero', template: '{{ "a\\nb" | indent 0 }}', want: 'a\nb' },
+  {
+    name: 'indent string arg',
+    template: '{{ "a" | indent "2" }}',
+    wantError: 'template: :1:16: executing "" at <"2">: expected integer; found "2"',
+  },
+  {
+    name: 'hmac wrong type',
+    template: '{{ with secret "secret/legacy" }}{{ with .Data }}{{ hmacSHA256Hex .n "k" }}{{ end }}{{ end }}',
+    wantError: 'template: :1:66: executing "" at <.n>: wrong type for value; expected string; got json.Number',
+  },
+  {
+    name: 'secret printf struct',
+    template: '{{ with secret "database/creds/app" }}{{ printf "%v" . }}{{ end }}',
+    want: '&{req-db database/creds/app/abc 3600 true map[password:pw-1 username:v-app-xyz] [] <nil> <nil>}',
+  },
+  {
+    name: 'secret printf type',
+    template: '{{ with secret "database/creds/app" }}{{ printf "%T %T" . .Auth }}{{ end }}',
+    want: '*dependency.Secret *dependency.SecretAuth',
+  },
+  {
+    name: 'auth nil field access',
+    template: '{{ with secret "database/creds/app" }}{{ .Auth.ClientToken }}{{ end }}',
+    wantError:
+      'template: :1:46: executing "" at <.Auth.ClientToken>: nil pointer evaluating *dependency.SecretAuth.ClientToken',
+  },
+  {
+    name: 'with nil auth',
+    template: '{{ with secret "database/creds/app" }}{{ with .Auth }}a{{ else }}no auth{{ end }}{{ end }}',
+    want: 'no auth',
+  },
+  {
+    name: 'secret eq struct',
+    template:
+      '{{ with secret "database/creds/app" }}{{ if .Renewable }}renewable {{ .LeaseDuration | printf "%d" }}{{ end }}{{ end }}',
+    want: 'renewable 3600',
+  },
+  {
+    name: 'range warnings',
+    template: '{{ with secret "secret/legacy" }}{{ range .Warnings }}w={{ . }}{{ end }}{{ end }}',
+    want: 'w=careful',
+  },
+  { name: 'len data', template: '{{ with secret "database/creds/app" }}{{ len .Data }}{{ end }}', want: '2' },
+  {
+    name: 'secrets range index',
+    template: '{{ range $i, $k := secrets "secret/metadata/apps" }}{{ $i }}={{ $k }} {{ end }}',
+    want: '0=a 1=b 2=c/ ',
+  },
+  {
+    name: 'secret write missing',
+    template: '{{ with secret "transit/encrypt/other" "a=b" }}x{{ end }}',
+    wantMissing: ['vault.write(transit/encrypt/other)'],
+  },
+  {
+    name: 'toJSON kv2 metadata',
+    template: '{{ with secret "secret/data/app" }}{{ .Data.metadata | toJSON }}{{ end }}',
+    want: '{"created_time":"2024-01-02T03:04:05.123456789Z","custom_metadata":null,"deletion_time":"","destroyed":false,"version":1}',
+  },
+  {
+    name: 'toUnescapedJSON kv2',
+    template: '{{ with secret "secret/data/app" }}{{ .Data | toUnescapedJSON }}{{ end }}',
+    want: '{"data":{"password":"s3cr3t","username":"app"},"metadata":{"created_time":"2024-01-02T03:04:05.123456789Z","custom_metadata":null,"deletion_time":"","destroyed":false,"version":1}}',
+  },
+  {
+    name: 'missingkey error in range',
+    template: '{{ with secret "secret/data/app" }}{{ range $k, $v := .Data.data }}{{ $k }}={{ $v }};{{ end }}{{ end }}',
+    errorOnMissingKey: true,
+    want: 'password=s3cr3t;username=app;',
+  },
+  {
+    name: 'missingkey error with',
+    template: '{{ with secret "secret/data/app" }}{{ with .Data.data.nope }}x{{ else }}none{{ end }}{{ end }}',
+    errorOnMissingKey: true,
+    wantError: 'template: :1:48: executing "" at <.Data.data.nope>: map has no entry for key "nope"',
+  },
   { name: 'parse error', template: '{{ secret "x" }', wantError: 'template: :1: unexpected "}" in operand' },
   { name: 'undefined function', template: '{{ nope }}', wantError: 'template: :1: function "nope" not defined' },
 ];

@@ -1,7 +1,24 @@
 // consul-template's list, set, map and arithmetic functions (template/funcs.go), on template values. Pure.
 
 import type { FuncMap } from '../exec.js';
-import { GoFloat, goTypeName, kindOf, sortedEntries, stringOf, toBigInt, toFloat } from '../fmt.js';
+import {
+  formatValue,
+  GoFloat,
+  goQuoteString,
+  goTypeName,
+  kindOf,
+  sortedEntries,
+  stringOf,
+  toBigInt,
+  toFloat,
+} from '../fmt.js';
+
+/** Go's %q of a value as consul-template's errors show it (engine.ts then re-reads the message as a format, as Go does). */
+function goQuoteValue(v: unknown): string {
+  if (v === null || v === undefined) return '<invalid reflect.Value>';
+  if (kindOf(v) === 'string') return goQuoteString(stringOf(v));
+  return `%!q(${goTypeName(v)}=${formatValue(v)})`;
+}
 
 /** consul-template's `in`: element equality for slices (same Go type for strings), substring for strings. */
 export function inList(list: unknown, value: unknown): boolean {
@@ -35,8 +52,7 @@ function toNum(fn: string, v: unknown): Num {
   const kind = kindOf(v);
   if (kind === 'int') return { kind: 'int', value: toBigInt(v) };
   if (kind === 'float') return { kind: 'float', value: toFloat(v) };
-  const shown = kind === 'string' ? JSON.stringify(stringOf(v)) : kind === 'nil' ? '%!q(<nil>)' : String(v);
-  throw new Error(`${fn}: unknown type for ${shown} (${goTypeName(v)})`);
+  throw new Error(`${fn}: unknown type for ${goQuoteValue(v)} (${goTypeName(v)})`);
 }
 
 const fromBig = (n: bigint): number | bigint =>
@@ -52,6 +68,13 @@ function arithmetic(
   return (bv, av) => {
     const a = toNum(fn, av);
     const b = toNum(fn, bv);
+    // consul-template's modulo is integer-only.
+    if (fn === 'modulo') {
+      const rejected = a.kind === 'float' ? av : b.kind === 'float' ? bv : undefined;
+      if (rejected !== undefined) {
+        throw new Error(`modulo: unknown type for ${goQuoteValue(rejected)} (${goTypeName(rejected)})`);
+      }
+    }
     if (a.kind === 'int' && b.kind === 'int') {
       // Go panics; text/template reports the recovered runtime error.
       if ((fn === 'divide' || fn === 'modulo') && b.value === 0n)
@@ -64,32 +87,42 @@ function arithmetic(
 
 const isMapValue = (v: unknown): v is Record<string, unknown> => kindOf(v) === 'map' && !(v instanceof Map);
 
-/** mergo.Merge without override: keys of `src` fill what `dst` lacks (or has empty), maps merge deeply. */
-function mergeInto(dst: Record<string, unknown>, src: Record<string, unknown>): Record<string, unknown> {
+/** mergo.Map: `src` keys fill what `dst` lacks (or has empty), or replace them with `override`; maps merge deeply. */
+function mergeInto(
+  dst: Record<string, unknown>,
+  src: Record<string, unknown>,
+  override: boolean,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...dst };
   for (const [k, v] of Object.entries(src)) {
     const existing = out[k];
-    if (isMapValue(existing) && isMapValue(v)) out[k] = mergeInto(existing, v);
-    else if (existing === undefined || existing === null || existing === '') out[k] = v;
+    if (isMapValue(existing) && isMapValue(v)) out[k] = mergeInto(existing, v, override);
+    else if (override || existing === undefined || existing === null || existing === '') out[k] = v;
   }
   return out;
 }
 
-/** explodeMap: "a/b/c" keys become nested maps. */
+/** explodeMap: "a/b/c" keys become nested maps, in sorted key order; a value in the way is an error. */
 function explode(m: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of sortedEntries(m ?? {})) {
-    const parts = key.split('/').filter((p) => p !== '');
-    let node = out;
-    parts.forEach((part, i) => {
-      if (i === parts.length - 1) {
-        node[part] = value;
-        return;
-      }
-      if (!isMapValue(node[part])) node[part] = {};
-      node = node[part] as Record<string, unknown>;
-    });
-  }
+  const place = (node: Record<string, unknown>, key: string, value: unknown, full: string): void => {
+    const slash = key.indexOf('/');
+    if (slash < 0) {
+      if (key !== '') node[key] = value;
+      return;
+    }
+    const top = key.slice(0, slash);
+    if (!Object.hasOwn(node, top)) node[top] = {};
+    const nest = node[top];
+    if (!isMapValue(nest)) {
+      const shown = goQuoteValue(nest);
+      throw new Error(
+        `explodeMap: not a map: ${goQuoteString(full)}: ${goQuoteString(top)} already has value ${shown}`,
+      );
+    }
+    place(nest, key.slice(slash + 1), value, key);
+  };
+  for (const [key, value] of sortedEntries(m ?? {})) place(out, key, value, key);
   return out;
 }
 
@@ -101,8 +134,9 @@ function loop(...args: unknown[]): number[] {
     if (kind === 'string' && /^-?\d+$/.test(stringOf(a))) return Number(stringOf(a));
     throw new Error(`loop: bad argument type: ${goTypeName(a)}`);
   });
-  if (ints.length === 0 || ints.length > 2)
-    throw new Error(`loop: wrong number of args: expected 1 or 2, got ${ints.length}`);
+  if (ints.length === 0 || ints.length > 2) {
+    throw new Error(`loop: wrong number of arguments, expected 1 or 2, but got ${ints.length}`);
+  }
   const [start, end] = ints.length === 1 ? [0, ints[0]!] : [ints[0]!, ints[1]!];
   if (end - start > 1_000_000) throw new Error('loop: too many iterations (more than 1000000)');
   const out: number[] = [];
@@ -171,7 +205,7 @@ export const COLLECTION_FUNCS: FuncMap = {
       for (const pair of (s as string).split(sep as string)) {
         if (pair === '') continue;
         const at = pair.indexOf(kvSep as string);
-        if (at < 0) throw new Error(`splitToMap: invalid key/value pair ${JSON.stringify(pair)}`);
+        if (at < 0) continue; // consul-template skips pairs without the separator
         out[pair.slice(0, at)] = pair.slice(at + (kvSep as string).length);
       }
       return out;
@@ -180,7 +214,12 @@ export const COLLECTION_FUNCS: FuncMap = {
   mergeMap: {
     params: 2,
     types: ['map', 'map'],
-    fn: (dst, src) => mergeInto((dst ?? {}) as Record<string, unknown>, (src ?? {}) as Record<string, unknown>),
+    fn: (dst, src) => mergeInto((dst ?? {}) as Record<string, unknown>, (src ?? {}) as Record<string, unknown>, false),
+  },
+  mergeMapWithOverride: {
+    params: 2,
+    types: ['map', 'map'],
+    fn: (dst, src) => mergeInto((dst ?? {}) as Record<string, unknown>, (src ?? {}) as Record<string, unknown>, true),
   },
   explodeMap: { params: 1, types: ['map'], fn: explode },
 };

@@ -2,7 +2,7 @@
 // structs by field name, Go's string escaping (optionally HTML-safe) and float formatting. Pure.
 
 import { JsonNumber } from '../dependencies.js';
-import { GoFloat, GoStruct, isNilCollection, kindOf, sortedEntries, toFloat } from '../fmt.js';
+import { GoFloat, GoNil, GoStruct, isNilCollection, kindOf, sortedEntries, toFloat } from '../fmt.js';
 
 export interface MarshalOptions {
   /** Escape <, > and & as \u003c etc. (json.Marshal does; an Encoder with SetEscapeHTML(false) does not). */
@@ -111,6 +111,7 @@ export function toPlain(v: unknown): unknown {
     return /^-?\d+$/.test(v.text) && !Number.isSafeInteger(n) ? BigInt(v.text) : n;
   }
   if (v instanceof GoFloat) return v.value;
+  if (v instanceof GoNil) return null;
   if (v instanceof GoStruct)
     return Object.fromEntries(v.fieldNames.map((name) => [name, toPlain(v.members.get(name))]));
   if (v instanceof Map) return Object.fromEntries([...v.entries()].map(([k, e]) => [k, toPlain(e)]));

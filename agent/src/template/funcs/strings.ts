@@ -17,7 +17,8 @@ function decodeBase64(s: string, alphabet: RegExp, name: string): string {
   }
   const padding = s.length - body.length;
   if (s.length % 4 !== 0 || padding > 2 || body.length % 4 === 1) {
-    throw new Error(`${name}: illegal base64 data at input byte ${body.length}`);
+    // Go reports the start of the incomplete 4-byte quantum.
+    throw new Error(`${name}: illegal base64 data at input byte ${Math.floor(body.length / 4) * 4}`);
   }
   const std = alphabet === URL ? body.replace(/-/g, '+').replace(/_/g, '/') : body;
   return Buffer.from(std, 'base64').toString('utf8');
@@ -54,7 +55,9 @@ function compileRegex(re: string, fn: string): RegExp {
   try {
     return new RegExp(re.replace(/\(\?P</g, '(?<'), 'gu');
   } catch (err) {
-    throw new Error(`${fn}: error parsing regexp: ${err instanceof Error ? err.message : String(err)}`);
+    // Go's regexp errors carry no function prefix; the description is JavaScript's.
+    void fn;
+    throw new Error(`error parsing regexp: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 

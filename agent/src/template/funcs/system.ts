@@ -186,7 +186,7 @@ export function systemFuncs(ctx: FuncContext): FuncMap {
       types: ['string', 'any'],
       fn: (name, ...data) => {
         if (data.length > 1)
-          throw new Error(`executeTemplate: wrong number of arguments, expected 1 or 2, got ${data.length + 1}`);
+          throw new Error(`executeTemplate: wrong number of arguments, expected 1 or 2, but got ${data.length + 1}`);
         return ctx.executeTemplate(name as string, data[0] ?? null);
       },
     },
