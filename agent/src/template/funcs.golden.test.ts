@@ -937,6 +937,161 @@ const cases: readonly Case[] = [
     errorOnMissingKey: true,
     wantError: 'template: :1:48: executing "" at <.Data.data.nope>: map has no entry for key "nope"',
   },
+  {
+    name: 'sprig strings',
+    template:
+      '{{ sprig_upper "abc" }} {{ sprig_lower "ABC" }} {{ sprig_trim "  x " }} {{ sprig_trimAll "$" "$5.00$" }} {{ sprig_trimPrefix "a" "abc" }} {{ sprig_trimSuffix "c" "abc" }}',
+    want: 'ABC abc x 5.00 bc ab',
+  },
+  {
+    name: 'sprig nospace contains',
+    template:
+      '{{ sprig_nospace " a b\\tc " }} {{ sprig_contains "b" "abc" }} {{ sprig_hasPrefix "a" "abc" }} {{ sprig_hasSuffix "x" "abc" }}',
+    want: 'abc true true false',
+  },
+  {
+    name: 'sprig repeat replace',
+    template: '{{ sprig_repeat 3 "ab" }} {{ sprig_replace "a" "o" "banana" }}',
+    want: 'ababab bonono',
+  },
+  {
+    name: 'sprig indent nindent',
+    template: '[{{ sprig_indent 2 "a\\nb" }}][{{ sprig_nindent 2 "a" }}]',
+    want: '[  a\n  b][\n  a]',
+  },
+  {
+    name: 'sprig trunc substr',
+    template:
+      '{{ sprig_trunc 3 "abcdef" }} {{ sprig_trunc -2 "abcdef" }} {{ sprig_substr 1 3 "abcdef" }} {{ sprig_substr -1 2 "abcdef" }} {{ sprig_substr 2 -1 "abcdef" }}',
+    want: 'abc ef bc ab cdef',
+  },
+  {
+    name: 'sprig quote squote cat',
+    template: '{{ sprig_quote "a" 1 nil "b\\"c" }} {{ sprig_squote "a" 2 }} {{ sprig_cat "a" 1 nil true }}',
+    want: '"a" "1" "b\\"c" \'a\' \'2\' a 1 true',
+  },
+  {
+    name: 'sprig quote number',
+    template:
+      '{{ with secret "secret/legacy" }}{{ with .Data }}{{ sprig_quote .n .f }} {{ sprig_toString .n }}{{ end }}{{ end }}',
+    want: '"3600" "1.50" 3600',
+  },
+  {
+    name: 'sprig b64 sha',
+    template: '{{ sprig_b64enc "hi" }} {{ sprig_b64dec "aGk=" }} {{ sprig_sha1sum "hi" }} {{ sprig_sha256sum "hi" }}',
+    want: 'aGk= hi c22b5f9178342609428d6f51b2c5af4c0bde6a42 8f434346648f6b96df89dda901c5176b10a6d83961dd3c1ac88b59b2dc327aa4',
+  },
+  { name: 'sprig b64dec bad', template: '{{ sprig_b64dec "!" }}', want: 'illegal base64 data at input byte 0' },
+  {
+    name: 'sprig toJson',
+    template:
+      '{{ with secret "secret/legacy" }}{{ with .Data }}{{ sprig_toJson .obj }} {{ sprig_toJson .html }}{{ end }}{{ end }}',
+    want: '{"j":1,"k":"v"} "\\u003ca\\u0026b\\u003e"',
+  },
+  {
+    name: 'sprig toPrettyJson',
+    template: '{{ with secret "secret/legacy" }}{{ with .Data }}{{ sprig_toPrettyJson .obj }}{{ end }}{{ end }}',
+    want: '{\n  "j": 1,\n  "k": "v"\n}',
+  },
+  {
+    name: 'sprig join',
+    template:
+      '{{ with secret "secret/legacy" }}{{ with .Data }}{{ sprig_join "," .arr }} {{ sprig_join "-" .mixed }} {{ sprig_join "," "x" }}{{ end }}{{ end }}',
+    want: 'x,y 1-1-1.5-true x',
+  },
+  {
+    name: 'sprig splitList',
+    template: '{{ sprig_splitList "," "a,,b" }} {{ sprig_splitList "," "a,b" | join "+" }}',
+    want: '[a  b] a+b',
+  },
+  { name: 'sprig sortAlpha', template: '{{ sprig_sortAlpha (sprig_list "b" "a" "C" 1) }}', want: '[1 C a b]' },
+  {
+    name: 'sprig default',
+    template:
+      '{{ with secret "secret/legacy" }}{{ with .Data }}{{ sprig_default "d" .nope }} {{ sprig_default "d" .a }} {{ sprig_default "d" "" }} {{ sprig_default "d" 0 }} {{ sprig_default "d" .n }}{{ end }}{{ end }}',
+    want: 'd one-a d d 3600',
+  },
+  {
+    name: 'sprig default piped',
+    template:
+      '{{ with secret "secret/legacy" }}{{ with .Data }}{{ .nope | sprig_default "fallback" }}{{ end }}{{ end }}',
+    want: 'fallback',
+  },
+  {
+    name: 'sprig empty coalesce',
+    template:
+      '{{ with secret "secret/legacy" }}{{ with .Data }}{{ sprig_empty "" }} {{ sprig_empty .obj }} {{ sprig_empty .nul }} {{ sprig_coalesce .nul "" "x" }}{{ end }}{{ end }}',
+    want: 'true false true x',
+  },
+  {
+    name: 'sprig ternary',
+    template: '{{ sprig_ternary "yes" "no" true }} {{ true | sprig_ternary "yes" "no" }}',
+    want: 'yes yes',
+  },
+  {
+    name: 'sprig list dict',
+    template: '{{ sprig_list 1 "a" nil }} {{ sprig_dict "a" 1 "b" }} {{ sprig_dict 1 2 }}',
+    want: '[1 a <nil>] map[a:1 b:] map[1:2]',
+  },
+  {
+    name: 'sprig hasKey pick omit',
+    template:
+      '{{ with secret "secret/legacy" }}{{ with .Data }}{{ sprig_hasKey .obj "k" }} {{ sprig_pick .obj "k" "zz" }} {{ sprig_omit .obj "k" }}{{ end }}{{ end }}',
+    want: 'true map[k:v] map[j:1]',
+  },
+  {
+    name: 'sprig first last rest initial',
+    template:
+      '{{ with secret "secret/legacy" }}{{ with .Data }}{{ sprig_first .arr }} {{ sprig_last .arr }} {{ sprig_rest .arr }} {{ sprig_initial .arr }} {{ sprig_first (sprig_list) }}{{ end }}{{ end }}',
+    want: 'x y [y] [x] <no value>',
+  },
+  {
+    name: 'sprig reverse uniq compact',
+    template:
+      '{{ sprig_reverse (sprig_list 1 2 3) }} {{ sprig_uniq (sprig_list 1 1 "1" 2) }} {{ sprig_compact (sprig_list 0 "" "a" nil false 1) }}',
+    want: '[3 2 1] [1 1 2] [a 1]',
+  },
+  {
+    name: 'sprig has without',
+    template:
+      '{{ with secret "secret/legacy" }}{{ with .Data }}{{ sprig_has "x" .arr }} {{ sprig_has "q" .arr }} {{ sprig_has 1 nil }} {{ sprig_without .mixed 1 "1" }}{{ end }}{{ end }}',
+    want: 'true false false [1 1.5 true <nil>]',
+  },
+  {
+    name: 'sprig until atoi int',
+    template:
+      '{{ sprig_until 3 }} {{ sprig_until -2 }} {{ sprig_atoi "42" }} {{ sprig_atoi "x" }} {{ sprig_int "12" }} {{ sprig_int 2.9 }} {{ sprig_int "0x10" }}',
+    want: '[0 1 2] [0 -1] 42 0 12 2 16',
+  },
+  {
+    name: 'sprig int json number',
+    template:
+      '{{ with secret "secret/legacy" }}{{ with .Data }}{{ sprig_int .n }} {{ sprig_int .f }} {{ sprig_add .n 1 }}{{ end }}{{ end }}',
+    want: '3600 0 3601',
+  },
+  {
+    name: 'sprig math',
+    template:
+      '{{ sprig_add 1 2 3 }} {{ sprig_sub 5 7 }} {{ sprig_mul 2 3 4 }} {{ sprig_div 7 2 }} {{ sprig_mod 7 3 }} {{ sprig_max 1 9 3 }} {{ sprig_min 4 2 8 }} {{ sprig_add "3" 1.9 }}',
+    want: '6 -2 24 3 1 9 2 4',
+  },
+  {
+    name: 'sprig div zero',
+    template: '{{ sprig_div 1 0 }}',
+    wantError:
+      'template: :1:3: executing "" at <sprig_div 1 0>: error calling sprig_div: runtime error: integer divide by zero',
+  },
+  {
+    name: 'sprig first on string',
+    template: '{{ sprig_first "abc" }}',
+    wantError:
+      'template: :1:3: executing "" at <sprig_first "abc">: error calling sprig_first: Cannot find first on type string',
+  },
+  {
+    name: 'sprig typed param',
+    template: '{{ sprig_upper 1 }}',
+    wantError: 'template: :1:15: executing "" at <1>: expected string; found 1',
+  },
   { name: 'parse error', template: '{{ secret "x" }', wantError: 'template: :1: unexpected "}" in operand' },
   { name: 'undefined function', template: '{{ nope }}', wantError: 'template: :1: function "nope" not defined' },
 ];

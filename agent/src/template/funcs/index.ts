@@ -4,6 +4,7 @@ import type { FuncMap, TemplateFunc } from '../exec.js';
 import { COLLECTION_FUNCS } from './collections.js';
 import type { FuncContext } from './context.js';
 import { ENCODE_FUNCS } from './encode.js';
+import { SPRIG_FUNCS } from './sprig.js';
 import { STRING_FUNCS } from './strings.js';
 import { systemFuncs } from './system.js';
 import { vaultFuncs } from './vault.js';
@@ -35,6 +36,7 @@ export function buildFuncs(ctx: FuncContext, denylist: readonly string[] = []): 
     ...ENCODE_FUNCS,
     ...systemFuncs(ctx),
     ...vaultFuncs(ctx),
+    ...SPRIG_FUNCS,
   };
   for (const name of Object.keys(all)) {
     if (denylist.some((pattern) => globMatches(pattern, name))) all[name] = DENIED;
