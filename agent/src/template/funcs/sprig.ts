@@ -41,6 +41,12 @@ function toInt64(v: unknown): bigint {
   return 0n;
 }
 
+// Math.max/min do not take bigints.
+// biome-ignore lint/complexity/useMathMinMax: bigint operands
+const bigMax = (m: bigint, b: bigint): bigint => (b > m ? b : m);
+// biome-ignore lint/complexity/useMathMinMax: bigint operands
+const bigMin = (m: bigint, b: bigint): bigint => (b < m ? b : m);
+
 const int64 = (n: bigint): number | bigint => {
   const wrapped = BigInt.asIntN(64, n);
   return Number.isSafeInteger(Number(wrapped)) ? Number(wrapped) : wrapped;
@@ -317,8 +323,8 @@ const SPRIG: Record<string, TemplateFunc> = {
     if (toInt64(b) === 0n) throw new Error('runtime error: integer divide by zero');
     return int64(toInt64(a) % toInt64(b));
   }),
-  max: S(1, ['any'], (a, ...rest) => int64(rest.map(toInt64).reduce((m, b) => (b > m ? b : m), toInt64(a))), true),
-  min: S(1, ['any'], (a, ...rest) => int64(rest.map(toInt64).reduce((m, b) => (b < m ? b : m), toInt64(a))), true),
+  max: S(1, ['any'], (a, ...rest) => int64(rest.map(toInt64).reduce(bigMax, toInt64(a))), true),
+  min: S(1, ['any'], (a, ...rest) => int64(rest.map(toInt64).reduce(bigMin, toInt64(a))), true),
 };
 
 /** The subset, under consul-template's `sprig_` names. */
