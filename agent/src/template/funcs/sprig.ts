@@ -42,9 +42,7 @@ function toInt64(v: unknown): bigint {
 }
 
 // Math.max/min do not take bigints.
-// biome-ignore lint/complexity/useMathMinMax: bigint operands
 const bigMax = (m: bigint, b: bigint): bigint => (b > m ? b : m);
-// biome-ignore lint/complexity/useMathMinMax: bigint operands
 const bigMin = (m: bigint, b: bigint): bigint => (b < m ? b : m);
 
 const int64 = (n: bigint): number | bigint => {
