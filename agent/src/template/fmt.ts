@@ -25,7 +25,10 @@ export class GoStruct {
     const members = new Map<string, unknown>(fields);
     for (const [name, method] of Object.entries(methods)) members.set(name, method(this));
     this.members = members;
-    for (const [name, value] of members) Object.defineProperty(this, name, { value, enumerable: true });
+    // Typed nils become null here so Handlebars sees them as empty.
+    for (const [name, value] of members) {
+      Object.defineProperty(this, name, { value: value instanceof GoNil ? null : value, enumerable: true });
+    }
   }
   /** The struct a pointer points to (same fields, printed without `&`). */
   dereferenced(): GoStruct {

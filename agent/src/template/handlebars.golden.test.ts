@@ -109,6 +109,11 @@ const cases: readonly Case[] = [
       '{{#with (secret "database/creds/app")}}{{Data.username}}{{/with}}{{#with (secret "database/creds/app")}}!{{/with}}',
     want: 'v-app!',
   },
+  {
+    name: 'nil Auth is empty',
+    template: '{{#with (secret "database/creds/app")}}{{#with Auth}}{{ClientToken}}{{else}}no auth{{/with}}{{/with}}',
+    want: 'no auth',
+  },
   { name: 'missing key is empty by default', template: app('{{Data.nope.x}}'), want: '' },
   {
     name: 'missing key errors with error_on_missing_key',
