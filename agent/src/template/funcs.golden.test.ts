@@ -1092,6 +1092,28 @@ const cases: readonly Case[] = [
     template: '{{ sprig_upper 1 }}',
     wantError: 'template: :1:15: executing "" at <1>: expected string; found 1',
   },
+  {
+    name: 'toTOML kv2 data',
+    template: '{{ with secret "secret/data/app" }}{{ .Data | toTOML }}{{ end }}',
+    want: '[data]\n  password = "s3cr3t"\n  username = "app"\n\n[metadata]\n  created_time = "2024-01-02T03:04:05.123456789Z"\n  deletion_time = ""\n  destroyed = false\n  version = 1',
+  },
+  {
+    name: 'toTOML arrays and numbers',
+    template:
+      '{{ sprig_dict "a" (sprig_list 1 2) "b" "x\ty" "f" 1.5 "g" 2.0 "k y" 1 "c" (sprig_dict "d" true "e" (sprig_list "p" "q") "n" (sprig_dict "h" 1)) "t" (sprig_list (sprig_dict "x" 1) (sprig_dict "x" 2)) "z" "last" | toTOML }}',
+    want: 'a = [1, 2]\nb = "x\\ty"\nf = 1.5\ng = 2.0\n"k y" = 1\nz = "last"\n\n[c]\n  d = true\n  e = ["p", "q"]\n  [c.n]\n    h = 1\n\n[[t]]\n  x = 1\n\n[[t]]\n  x = 2',
+  },
+  {
+    name: 'toTOML inline table in array',
+    template: '{{ sprig_dict "a" (sprig_list (sprig_dict "x" 1) 2) | toTOML }}',
+    want: 'a = [{x = 1}, 2]',
+  },
+  { name: 'toTOML not a map', template: '{{ toTOML "x" }}', want: '"x"' },
+  {
+    name: 'toTOML legacy numbers',
+    template: '{{ with secret "secret/legacy" }}{{ with .Data }}{{ .obj | toTOML }}{{ end }}{{ end }}',
+    want: 'j = 1\nk = "v"',
+  },
   { name: 'parse error', template: '{{ secret "x" }', wantError: 'template: :1: unexpected "}" in operand' },
   { name: 'undefined function', template: '{{ nope }}', wantError: 'template: :1: function "nope" not defined' },
 ];

@@ -1,11 +1,11 @@
 // toJSON, toJSONPretty, toUnescapedJSON(Pretty), toYAML and toTOML. Pure.
 
-import { stringify as stringifyToml } from 'smol-toml';
 import { Document, parse as parseYaml, visit } from 'yaml';
 import { JsonNumber } from '../dependencies.js';
 import type { FuncMap } from '../exec.js';
 import { formatG, GoFloat, GoNil, GoStruct, kindOf, sortedEntries } from '../fmt.js';
-import { marshalJson, toPlain } from './gojson.js';
+import { marshalJson } from './gojson.js';
+import { encodeToml } from './toml.js';
 
 /** A float64 for the YAML writer, printed with strconv's 'g' format as yaml.v2 does. */
 class YamlFloat {
@@ -77,47 +77,9 @@ function toYaml(v: unknown): string {
   return doc.toString({ indentSeq: false, lineWidth: 0, singleQuote: true });
 }
 
-/** Sorts object keys recursively (BurntSushi/toml and yaml.v2 write maps in key order). */
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v !== null && typeof v === 'object') {
-    return Object.fromEntries(
-      Object.keys(v)
-        .sort()
-        .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
-    );
-  }
-  return v;
-}
-
-/** BurntSushi/toml skips nil map values and refuses nil array elements. */
-function dropNulls(v: unknown): unknown {
-  if (Array.isArray(v)) {
-    if (v.some((e) => e === null)) throw new Error('toml: cannot encode array with nil element');
-    return v.map(dropNulls);
-  }
-  if (v !== null && typeof v === 'object') {
-    return Object.fromEntries(
-      Object.entries(v)
-        .filter(([, e]) => e !== null)
-        .map(([k, e]) => [k, dropNulls(e)]),
-    );
-  }
-  return v;
-}
-
 function toToml(v: unknown): string {
-  let plain: unknown;
   try {
-    plain = sortKeys(dropNulls(toPlain(v)));
-  } catch (err) {
-    throw new Error(`toTOML: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
-    throw new Error('toTOML: only a map can be encoded as a TOML document');
-  }
-  try {
-    return stringifyToml(plain as Record<string, unknown>).trim();
+    return encodeToml(v).trim();
   } catch (err) {
     throw new Error(`toTOML: ${err instanceof Error ? err.message : String(err)}`);
   }

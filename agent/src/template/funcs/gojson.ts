@@ -2,7 +2,7 @@
 // structs by field name, Go's string escaping (optionally HTML-safe) and float formatting. Pure.
 
 import { JsonNumber } from '../dependencies.js';
-import { GoFloat, GoNil, GoStruct, isNilCollection, kindOf, sortedEntries, toFloat } from '../fmt.js';
+import { GoFloat, type GoStruct, isNilCollection, kindOf, sortedEntries, toFloat } from '../fmt.js';
 
 export interface MarshalOptions {
   /** Escape <, > and & as \u003c etc. (json.Marshal does; an Encoder with SetEscapeHTML(false) does not). */
@@ -102,22 +102,4 @@ export function parseJsonAsGo(text: string): unknown {
   return JSON.parse(text, (_key, value: unknown) =>
     typeof value === 'number' && Number.isInteger(value) ? new GoFloat(value) : value,
   );
-}
-
-/** Template values to plain JS data for YAML/TOML writers: json.Number becomes a number, structs objects. */
-export function toPlain(v: unknown): unknown {
-  if (v instanceof JsonNumber) {
-    const n = Number(v.text);
-    return /^-?\d+$/.test(v.text) && !Number.isSafeInteger(n) ? BigInt(v.text) : n;
-  }
-  if (v instanceof GoFloat) return v.value;
-  if (v instanceof GoNil) return null;
-  if (v instanceof GoStruct)
-    return Object.fromEntries(v.fieldNames.map((name) => [name, toPlain(v.members.get(name))]));
-  if (v instanceof Map) return Object.fromEntries([...v.entries()].map(([k, e]) => [k, toPlain(e)]));
-  if (Array.isArray(v)) return v.map(toPlain);
-  if (v !== null && typeof v === 'object') {
-    return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, toPlain(e)]));
-  }
-  return v === undefined ? null : v;
 }
