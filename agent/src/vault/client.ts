@@ -114,6 +114,7 @@ export class VaultClient {
   private readonly random: () => number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly dispatcher: Dispatcher;
+  private closing: Promise<void> | undefined;
 
   constructor(
     options: VaultClientOptions,
@@ -156,9 +157,10 @@ export class VaultClient {
     }
   }
 
-  /** Closes idle connections; in-flight requests finish first. */
+  /** Closes the connections once in-flight requests finish; later calls do nothing. */
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    if (this.closing === undefined) this.closing = this.dispatcher.close();
+    await this.closing;
   }
 
   /**
@@ -372,13 +374,12 @@ export class VaultClient {
     token: string | undefined,
     secret: VaultSecret | null = null,
   ): VaultResponseError {
-    let errors: string[] | undefined;
+    let errors: string[];
     try {
-      errors = decodeErrors(parseVaultJson(res.body));
+      // JSON without an `errors` list (a KV v2 deleted version's 404) has no error text
+      errors = decodeErrors(parseVaultJson(res.body)) ?? [];
     } catch {
-      errors = undefined;
-    }
-    if (errors === undefined) {
+      // not JSON (a proxy's HTML page, …): its text, shortened, is the best description there is
       const text = res.body.trim();
       errors = text === '' ? [] : [text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}…` : text];
     }
