@@ -98,9 +98,7 @@ describe('node-vault@0.12.0 against the agent needs (why VaultClient replaces it
 
   it('503 once: node-vault fails at once (no retries); ours retries and succeeds', async () => {
     const s = await startServer((_r, res, i) =>
-      i % 2 === 0
-        ? reply(res, 503, { errors: ['Vault is sealed'] })
-        : reply(res, 200, { ...ENVELOPE, data: { a: 'b' } }),
+      i < 2 ? reply(res, 503, { errors: ['Vault is sealed'] }) : reply(res, 200, { ...ENVELOPE, data: { a: 'b' } }),
     );
     servers.push(s);
     await assert.rejects(nodeVault({ endpoint: s.url, token: 't' }).read('secret/x'), /Vault is sealed/);
