@@ -357,6 +357,43 @@ describe('VaultClient', () => {
       assert.equal(s.requests.length, 1);
     });
 
+    it('reuses connections unless disableKeepAlives', async () => {
+      const s = await serve((_r, res) => reply(res, 200, OK_BODY));
+      // a pause lets undici put the connection back in its pool before the next request
+      const pause = () => new Promise((resolve) => setTimeout(resolve, 20));
+      const { client: keep } = client(s.url);
+      await keep.read('a');
+      await pause();
+      await keep.read('b');
+      const { client: fresh } = client(s.url, { disableKeepAlives: true });
+      await fresh.read('c');
+      await pause();
+      await fresh.read('d');
+      const [a, b, c, d] = s.requests.map((r) => r.remotePort);
+      assert.equal(a, b);
+      assert.notEqual(c, d);
+    });
+
+    it('maxConnsPerHost caps concurrent requests', async () => {
+      let open = 0;
+      let peak = 0;
+      const s = await serve((_r, res) => {
+        open++;
+        peak = Math.max(peak, open);
+        setTimeout(() => {
+          open--;
+          reply(res, 200, OK_BODY);
+        }, 30);
+      });
+      const { client: c } = client(s.url, { maxConnsPerHost: 1 });
+      await Promise.all([c.read('a'), c.read('b'), c.read('c')]);
+      assert.equal(peak, 1);
+      const { client: wide } = client(s.url);
+      peak = 0;
+      await Promise.all([wide.read('a'), wide.read('b'), wide.read('c')]);
+      assert.equal(peak, 3);
+    });
+
     it('goes through an HTTP CONNECT proxy when one is set', async () => {
       const s = await serve((_r, res) => reply(res, 200, OK_BODY));
       const proxy = await startConnectProxy();

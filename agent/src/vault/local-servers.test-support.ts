@@ -18,6 +18,8 @@ export interface RecordedRequest {
   readonly body: string;
   /** CN of the client certificate, when one was presented. */
   readonly clientCommonName: string | undefined;
+  /** The client's port: equal ports mean a reused (kept-alive) connection. */
+  readonly remotePort: number | undefined;
 }
 
 export type Handler = (req: RecordedRequest, res: ServerResponse, index: number) => void;
@@ -56,6 +58,7 @@ export async function startServer(handler: Handler, tls?: TlsServerOptions): Pro
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
         clientCommonName: peer && typeof peer.subject?.CN === 'string' ? peer.subject.CN : undefined,
+        remotePort: req.socket.remotePort,
       };
       requests.push(recorded);
       handler(recorded, res, requests.length - 1);
