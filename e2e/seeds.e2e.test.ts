@@ -180,6 +180,17 @@ describe(`seed scenarios end to end (agent image ${AGENT_IMAGE})`, () => {
       busyboxDeployment(),
     );
     await withPod('busybox', podForDeployment(deployment), async (running) => {
+      assert.deepEqual(
+        [...((running.pod as Pod).spec.initContainers ?? []), ...(running.pod as Pod).spec.containers].map((c) => [
+          c.name,
+          c.image,
+        ]),
+        [
+          ['vault-agent-init', AGENT_IMAGE],
+          ['busybox', 'busybox'],
+          ['vault-agent', AGENT_IMAGE],
+        ],
+      );
       assert.equal(running.exitStatus('vault-agent-init')?.code, 0, running.logs('vault-agent-init'));
       const bytes = await readBytes(running, 'busybox', '/vault/secrets/devops_token');
       assert.equal(bytes.toString('utf8'), DEVOPS_EXPECTED);
