@@ -62,6 +62,10 @@ describe('cli program', () => {
         },
         mutate: async () => 0,
         checkFiles: async () => 0,
+        agent: async (a) => {
+          seen.push(['agent', ...a]);
+          return 0;
+        },
       },
     );
     await program.parseAsync([
@@ -75,6 +79,16 @@ describe('cli program', () => {
     ]);
     assert.deepEqual(seen, [['-vault-address=http://v:8200', '-v', '--help', '2>&1']]);
     assert.equal(out, '');
+    // `agent` takes Vault Agent's Go-style flags raw too.
+    await program.parseAsync([
+      'node',
+      'vault-injector',
+      'agent',
+      '-config=/vault/configs/config.hcl',
+      '-log-level',
+      'debug',
+    ]);
+    assert.deepEqual(seen[1], ['agent', '-config=/vault/configs/config.hcl', '-log-level', 'debug']);
   });
 
   it('004 an unknown command fails with exit 1 and a hint', () => {

@@ -13,6 +13,7 @@ export interface SubCommands {
   readonly webhook: (args: readonly string[]) => Promise<number>;
   readonly mutate: (args: readonly string[]) => Promise<number>;
   readonly checkFiles: (args: readonly string[]) => Promise<number>;
+  readonly agent: (args: readonly string[]) => Promise<number>;
 }
 
 /**
@@ -58,6 +59,11 @@ export function buildProgram(io: ProgramIO, sub?: SubCommands): Command {
     'mutate',
     'show what the webhook does to a pod: -f pod.yaml [--patch] (the same code path, offline)',
     sub?.mutate,
+  );
+  raw(
+    'agent',
+    'run the Vault Agent of a pod: VAULT_CONFIG (base64 JSON) and/or -config=FILE; `agent -h` lists the flags',
+    sub?.agent,
   );
   raw('check-files', 'exit 0 when every given file exists (the native-sidecar startup probe)', sub?.checkFiles);
   return program;
