@@ -13,6 +13,7 @@ export interface SubCommands {
   readonly webhook: (args: readonly string[]) => Promise<number>;
   readonly mutate: (args: readonly string[]) => Promise<number>;
   readonly checkFiles: (args: readonly string[]) => Promise<number>;
+  readonly tokenRevoke: (args: readonly string[]) => Promise<number>;
 }
 
 /**
@@ -60,5 +61,10 @@ export function buildProgram(io: ProgramIO, sub?: SubCommands): Command {
     sub?.mutate,
   );
   raw('check-files', 'exit 0 when every given file exists (the native-sidecar startup probe)', sub?.checkFiles);
+  raw(
+    'token-revoke',
+    "revoke the agent's own Vault token: -self [-wait=5s] [-address=...] (the sidecar's preStop hook; -h lists flags)",
+    sub?.tokenRevoke,
+  );
   return program;
 }
