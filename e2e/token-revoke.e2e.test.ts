@@ -1,11 +1,20 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadInjectorConfig } from '../webhook/src/config.js';
+import { denyMessage } from '../webhook/src/core/errors.js';
+import { mutate } from '../webhook/src/core/mutate.js';
+import type { Pod as WebhookPod } from '../webhook/src/core/pod-types.js';
+import { type Cluster, startCluster } from './bed/cluster.js';
 import { imageBinDir } from './bed/pod-runner/container.js';
-import { defaultImageTable } from './bed/pod-runner/images.js';
+import { defaultImageTable, type ImageRule, imagePattern } from './bed/pod-runner/images.js';
+import { runPod } from './bed/pod-runner/pod.js';
+import type { Pod as RunnerPod } from './bed/pod-runner/types.js';
 import { freePort } from './bed/ports.js';
 import { runToCompletion } from './bed/processes.js';
+import { setupAksWalkthrough } from './bed/scenarios.js';
 import { vaultInjectorArgv } from './bed/stack.js';
+import { waitFor } from './bed/time.js';
 import { makeTempDir, removeDir } from './bed/tmp.js';
 import { startVaultServer, VaultApiError, type VaultServer } from './bed/vault-server.js';
 import { bedBinaries } from './hooks.js';
@@ -41,15 +50,7 @@ describe('token-revoke: the agent revokes its own token (real Vault)', () => {
     return token;
   }
 
-  /** HTTP status of lookup-self with `token`: 200 while it is valid, 403 once revoked. */
-  async function lookupStatus(token: string): Promise<number> {
-    try {
-      return (await vault.root.withToken(token).call('GET', 'auth/token/lookup-self')).status;
-    } catch (err) {
-      if (err instanceof VaultApiError) return err.status;
-      throw err;
-    }
-  }
+  const lookupStatus = (token: string) => lookupStatusOf(vault, token);
 
   async function revoke(args: string[], env: Record<string, string> = {}, argv = vaultInjectorArgv()) {
     const [command, ...cli] = argv as [string, ...string[]];
@@ -149,3 +150,127 @@ describe('token-revoke: the agent revokes its own token (real Vault)', () => {
     assert.equal(await lookupStatus(token), 403);
   });
 });
+
+/**
+ * The whole path in a pod: the webhook's mutation (our agent image, revoke on shutdown) run by the bed's pod
+ * runner against the bed's API server and Vault; deleting the pod runs the preStop exec, which revokes the
+ * sidecar's token. A control pod without the annotation keeps its token, so the revocation is the hook's.
+ */
+describe('token-revoke: the preStop hook of our agent image in a pod (real API server and Vault)', () => {
+  let cluster: Cluster;
+  let vault: VaultServer;
+
+  before(async function () {
+    this.timeout(240_000);
+    const bins = bedBinaries();
+    cluster = await startCluster({ etcd: bins.etcd, kubeApiserver: bins.kubeApiserver });
+    vault = await startVaultServer(bins.vault);
+    await setupAksWalkthrough(vault.root, cluster);
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await vault?.stop();
+    await cluster?.stop();
+  });
+
+  /**
+   * Our agent image, with one stand-in: the `agent` sub-command of our CLI is still being written, so Vault's
+   * agent (same VAULT_CONFIG, same sink /home/vault/.vault-token) produces the token here. Everything the test
+   * is about is ours: the mutation, the preStop exec, `vault-injector token-revoke` on the image's PATH.
+   */
+  function agentImageTable(): ImageRule[] {
+    const bins = bedBinaries();
+    const standIn: ImageRule = {
+      name: 'vault-injector (Vault agent stand-in)',
+      pattern: imagePattern('vault-injector/agent'),
+      entrypoint: [
+        '/bin/sh',
+        '-c',
+        'echo "$VAULT_CONFIG" | base64 -d > "$HOME/config.json" && exec vault agent -config="$HOME/config.json"',
+        'agent-stand-in',
+      ],
+      commands: { 'vault-injector': vaultInjectorArgv(), vault: bins.vault },
+      env: { HOME: '/home/vault' },
+    };
+    return [standIn, ...defaultImageTable({ vaultInjector: vaultInjectorArgv() })];
+  }
+
+  async function sidecarTokenAfterStop(name: string, revoke: boolean) {
+    const cfg = loadInjectorConfig([`-vault-address=${vault.addr}`, '-vault-image=vault-injector/agent:0.1.0'], {});
+    const pod: WebhookPod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name,
+        namespace: 'busybox',
+        annotations: {
+          'vault.hashicorp.com/agent-inject': 'true',
+          'vault.hashicorp.com/role': 'busybox',
+          'vault.hashicorp.com/agent-inject-secret-devops': 'secret/devops',
+          'vault.hashicorp.com/agent-revoke-on-shutdown': String(revoke),
+          'vault.hashicorp.com/agent-revoke-grace': '1',
+        },
+      },
+      spec: {
+        serviceAccountName: 'busybox',
+        containers: [{ name: 'app', image: 'busybox', command: ['sh', '-c', 'sleep 300'] }],
+      },
+    };
+    // as the API server hands it to the webhook: defaulted, with the service-account token volume
+    const admitted = await cluster.admin.request<WebhookPod>('POST', '/api/v1/namespaces/busybox/pods?dryRun=All', pod);
+    const m = mutate(admitted, 'busybox', cfg);
+    if (m.kind !== 'inject')
+      assert.fail(`expected injection, got ${m.kind}${m.kind === 'deny' ? `: ${denyMessage(m.error)}` : ''}`);
+    const hook = (m.pod.spec?.containers?.find((c) => c.name === 'vault-agent')?.lifecycle ?? {}) as {
+      preStop?: { exec?: { command?: string[] } };
+    };
+    if (revoke)
+      assert.deepEqual(hook.preStop?.exec?.command?.slice(0, 4), [
+        'vault-injector',
+        'token-revoke',
+        '-self',
+        '-wait=1s',
+      ]);
+    const stored = await cluster.admin.create<RunnerPod>('/api/v1/namespaces/busybox/pods', m.pod);
+    const running = await runPod(stored, {
+      kube: cluster.admin,
+      images: agentImageTable(),
+      apiServer: { host: '127.0.0.1', port: cluster.port },
+      maxGraceMs: 10_000,
+    });
+    let token = '';
+    try {
+      await waitFor(
+        'the sidecar to write its token',
+        async () => {
+          if (!/authentication successful/.test(running.logs('vault-agent'))) return undefined;
+          const r = await running.exec('vault-agent', ['cat', '/home/vault/.vault-token']);
+          return r.code === 0 && r.output.trim() !== '' ? true : undefined;
+        },
+        { timeoutMs: 60_000 },
+      );
+      token = (await running.readFile('vault-agent', '/home/vault/.vault-token')).trim();
+      assert.equal(await lookupStatusOf(vault, token), 200);
+    } finally {
+      await running.stop();
+    }
+    return lookupStatusOf(vault, token);
+  }
+
+  it('001 deleting the pod revokes the sidecar token; without the annotation it stays valid', async function () {
+    this.timeout(180_000);
+    assert.equal(await sidecarTokenAfterStop('revoke-on', true), 403, 'the preStop hook revoked the token');
+    assert.equal(await sidecarTokenAfterStop('revoke-off', false), 200, 'no hook, no revocation');
+  });
+});
+
+/** HTTP status of lookup-self with `token`: 200 while it is valid, 403 once revoked. */
+async function lookupStatusOf(vault: VaultServer, token: string): Promise<number> {
+  try {
+    return (await vault.root.withToken(token).call('GET', 'auth/token/lookup-self')).status;
+  } catch (err) {
+    if (err instanceof VaultApiError) return err.status;
+    throw err;
+  }
+}
