@@ -34,7 +34,7 @@ export const REVOKE_HELP = [
   'Usage: vault-injector token-revoke -self [flags]',
   '',
   "Revokes this agent's own Vault token (PUT /v1/auth/token/revoke-self), as the sidecar's preStop hook.",
-  'The token is VAULT_TOKEN, else the first line of $HOME/.vault-token (the agent sink file).',
+  'The token is VAULT_TOKEN, else the contents of $HOME/.vault-token (the agent sink file).',
   '',
   '  -self                     revoke the token in use (required)',
   '  -wait=<duration>          sleep first: seconds (5) or a Go duration (5s, 1m30s); default 0',
