@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { runAgent } from '../agent/src/main.js';
+import { runTokenRevoke } from '../agent/src/token-revoke.js';
 import { CONFIG_HELP } from '../webhook/src/config.js';
 import { runWebhook } from '../webhook/src/main.js';
 import { runMutate } from '../webhook/src/mutate-command.js';
@@ -30,6 +31,7 @@ const program = buildProgram(
       if (missing.length) io.err(`not yet rendered: ${missing.join(', ')}\n`);
       return missing.length ? 1 : 0;
     },
+    tokenRevoke: async (args) => runTokenRevoke(args, process.env, io),
   },
 );
 

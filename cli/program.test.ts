@@ -66,8 +66,14 @@ describe('cli program', () => {
           seen.push(['agent', ...a]);
           return 0;
         },
+        tokenRevoke: async (a) => {
+          seen.push(['token-revoke', ...a]);
+          return 0;
+        },
       },
     );
+    await program.parseAsync(['node', 'vault-injector', 'token-revoke', '-self', '-wait=5s', '-address=http://v:8200']);
+    assert.deepEqual(seen.splice(0), [['token-revoke', '-self', '-wait=5s', '-address=http://v:8200']]);
     await program.parseAsync([
       'node',
       'vault-injector',

@@ -14,6 +14,7 @@ export interface SubCommands {
   readonly mutate: (args: readonly string[]) => Promise<number>;
   readonly checkFiles: (args: readonly string[]) => Promise<number>;
   readonly agent: (args: readonly string[]) => Promise<number>;
+  readonly tokenRevoke: (args: readonly string[]) => Promise<number>;
 }
 
 /**
@@ -66,5 +67,10 @@ export function buildProgram(io: ProgramIO, sub?: SubCommands): Command {
     sub?.agent,
   );
   raw('check-files', 'exit 0 when every given file exists (the native-sidecar startup probe)', sub?.checkFiles);
+  raw(
+    'token-revoke',
+    "revoke the agent's own Vault token: -self [-wait=5s] [-address=...] (the sidecar's preStop hook; -h lists flags)",
+    sub?.tokenRevoke,
+  );
   return program;
 }
