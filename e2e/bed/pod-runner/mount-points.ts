@@ -1,4 +1,15 @@
-import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
@@ -38,6 +49,9 @@ export function acquireMountPoint(target: string, asFile: boolean): () => void {
       entry.users--;
       if (entry.users > 0) continue;
       created.delete(p);
+      // Another test process may have found it here and mounted over it: removing it would detach
+      // those mounts (Linux lazily unmounts a removed mount point in every namespace). Leave it.
+      if (mountedAnywhere(p)) continue;
       try {
         if (entry.kind === 'dir' && statSync(p).isDirectory() && readdirSync(p).length === 0) rmdirSync(p);
         else if (entry.kind === 'file' && statSync(p).size === 0) rmSync(p);
@@ -46,6 +60,35 @@ export function acquireMountPoint(target: string, asFile: boolean): () => void {
       }
     }
   };
+}
+
+/**
+ * Whether any mount namespace on the machine has something mounted at `path` or below it. Each
+ * namespace is read once (through the first process seen in it).
+ */
+export function mountedAnywhere(path: string): boolean {
+  let real: string;
+  try {
+    real = realpathSync(path);
+  } catch {
+    return false;
+  }
+  const seen = new Set<string>();
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const ns = readlinkSync(`/proc/${pid}/ns/mnt`);
+      if (seen.has(ns)) continue;
+      seen.add(ns);
+      for (const line of readFileSync(`/proc/${pid}/mountinfo`, 'utf8').split('\n')) {
+        const point = line.split(' ')[4];
+        if (point === real || point?.startsWith(`${real}/`)) return true;
+      }
+    } catch {
+      // the process ended, or its namespace is not ours to read
+    }
+  }
+  return false;
 }
 
 /** Mount points this process created and has not removed (for the after-all audit). */
