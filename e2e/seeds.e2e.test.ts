@@ -116,6 +116,18 @@ function honoursLeaseRenewalThreshold(image: string): boolean {
   return !m || Number(m[1]) > 1 || Number(m[2]) >= 16;
 }
 
+/** The pod's events and the last output of the named containers, for failure messages. */
+function diagnostics(running: RunningPod, containers: readonly string[]): string {
+  const logs = containers.map((c) => {
+    try {
+      return `--- ${c} ---\n${running.logs(c).slice(-2000)}`;
+    } catch {
+      return `--- ${c}: not in this pod ---`;
+    }
+  });
+  return [`--- events ---`, ...running.events, ...logs].join('\n');
+}
+
 /** Output lines of the agent that say it wrote `destination` (Vault Agent's and ours read the same). */
 function renders(log: string, destination: string): number {
   return log.split('\n').filter((l) => l.includes('(runner) rendered') && l.includes(`=> "${destination}"`)).length;
@@ -435,7 +447,15 @@ describe(`seed scenarios end to end (agent image ${AGENT_IMAGE})`, () => {
         new X509Certificate((await tryReadText(running, 'app', '/vault/secrets/cert.pem')) ?? '');
       const runs = async () =>
         ((await tryReadText(running, 'app', '/vault/secrets/reloads')) ?? '').split('\n').filter(Boolean).length;
-      const first = await cert();
+      const first = await waitFor('the certificate in /vault/secrets/cert.pem', () => cert().catch(() => undefined), {
+        timeoutMs: 10_000,
+        intervalMs: 200,
+      }).catch(async (err: Error) => {
+        const ls = await running
+          .exec('app', ['ls', '-la', '/vault/secrets'])
+          .catch((e: Error) => ({ output: e.message }));
+        throw new Error(`${err.message}\n${ls.output}\n${diagnostics(running, ['vault-agent-init', 'vault-agent'])}`);
+      });
       assert.match(first.subject, /CN=app\.example\.com/);
       assert.ok(first.verify(new X509Certificate(pki.caPem).publicKey), 'signed by the PKI root');
       assert.ok(Date.parse(first.validTo) - Date.parse(first.validFrom) <= 10_000, 'a short-lived certificate');
@@ -487,7 +507,11 @@ describe(`seed scenarios end to end (agent image ${AGENT_IMAGE})`, () => {
           );
         }
         const phase = await running.waitForCompletion(30_000);
-        assert.equal(phase, 'Succeeded', `${c.name}: ${running.events.join('\n')}`);
+        assert.equal(
+          phase,
+          'Succeeded',
+          `${c.name}\n${diagnostics(running, ['vault-agent', 'vault-agent-init', 'busybox'])}`,
+        );
         assert.equal(running.logs('busybox'), `${DEVOPS_EXPECTED}\n`);
         if (c.name.endsWith('native')) {
           const side = await running.waitForExit('vault-agent', 15_000);

@@ -1,6 +1,7 @@
-import { chmodSync, existsSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { type ExitStatus, ManagedProcess, runToCompletion } from '../processes.js';
+import { sleep } from '../time.js';
 import { findImageRule, type ImageRule } from './images.js';
 import { acquireMountPoint } from './mount-points.js';
 import type { Container } from './types.js';
@@ -123,6 +124,27 @@ export function launch(spec: LaunchSpec): ManagedProcess {
   });
 }
 
+/**
+ * Until the launcher has made its mounts and exec'd the program, the process is still `unshare` or
+ * the launch script, and entering its mount namespace would show the host's files (an early exec
+ * probe would find a stray host file, or miss the volume). Waits, bounded, for the program.
+ */
+async function waitLaunched(proc: ManagedProcess, pid: number, timeoutMs: number): Promise<void> {
+  const launching = () => {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      return argv[0] === 'unshare' || (argv[1] === '-c' && argv[2] === LAUNCH_SCRIPT);
+    } catch {
+      return false; // gone: nsenter will say so
+    }
+  };
+  const deadline = Date.now() + Math.min(timeoutMs, 5000);
+  while (launching() && proc.running) {
+    if (Date.now() > deadline) throw new Error(`${proc.opts.name} is still setting up its mounts`);
+    await sleep(10);
+  }
+}
+
 /** Runs a command inside a running container's mount namespace (probes, preStop hooks, tests' `kubectl exec`). */
 export async function execIn(
   proc: ManagedProcess,
@@ -132,6 +154,7 @@ export async function execIn(
 ): Promise<{ code: number; output: string }> {
   const pid = proc.pid;
   if (pid === undefined || !proc.running) throw new Error(`${proc.opts.name} is not running`);
+  await waitLaunched(proc, pid, timeoutMs);
   return runToCompletion({
     name: `exec ${proc.opts.name}`,
     command: 'nsenter',
