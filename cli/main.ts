@@ -4,6 +4,7 @@ import { CommanderError } from 'commander';
 import { CONFIG_HELP } from '../webhook/src/config.js';
 import { runWebhook } from '../webhook/src/main.js';
 import { runMutate } from '../webhook/src/mutate-command.js';
+import { runDemo } from './demo.js';
 import { buildProgram } from './program.js';
 import { packageVersion } from './version.js';
 
@@ -28,6 +29,7 @@ const program = buildProgram(
       if (missing.length) io.err(`not yet rendered: ${missing.join(', ')}\n`);
       return missing.length ? 1 : 0;
     },
+    demo: (args) => runDemo(args, io),
   },
 );
 

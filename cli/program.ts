@@ -13,6 +13,8 @@ export interface SubCommands {
   readonly webhook: (args: readonly string[]) => Promise<number>;
   readonly mutate: (args: readonly string[]) => Promise<number>;
   readonly checkFiles: (args: readonly string[]) => Promise<number>;
+  /** Only in a source checkout (the test bed is not shipped). */
+  readonly demo?: (args: readonly string[]) => Promise<number>;
 }
 
 /**
@@ -60,5 +62,10 @@ export function buildProgram(io: ProgramIO, sub?: SubCommands): Command {
     sub?.mutate,
   );
   raw('check-files', 'exit 0 when every given file exists (the native-sidecar startup probe)', sub?.checkFiles);
+  raw(
+    'demo',
+    'try it first: a local cluster, Vault and the webhook run an annotated pod (source checkout: npm start)',
+    sub?.demo,
+  );
   return program;
 }
