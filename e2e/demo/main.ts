@@ -1,5 +1,6 @@
-import { describeLeftovers, findLeftovers } from '../bed/audit.js';
+import { describeLeftovers, findLeftovers, type Leftovers } from '../bed/audit.js';
 import { survivingProcesses } from '../bed/processes.js';
+import { leftoverTempDirs } from '../bed/tmp.js';
 import { DEMO_HELP, parseDemoArgs } from './options.js';
 import { DemoError, runDemo } from './run.js';
 import { Shutdown, StopRequested } from './shutdown.js';
@@ -58,12 +59,12 @@ export async function runDemoCommand(argv: readonly string[], io: CommandIO): Pr
       code = 1;
     }
   }
-  io.out('\n==> Stopping everything the demo started\n');
+  if (shutdown.pending > 0) io.out('\n==> Stopping everything the demo started\n');
   const results = await shutdown.stopAll((r) =>
     io.out(r.error ? `    ${r.name}: could not stop cleanly: ${r.error}\n` : `    stopped ${r.name}\n`),
   );
   if (results.some((r) => r.error)) code = 1;
-  const leftovers = describeLeftovers(findLeftovers());
+  const leftovers = describeLeftovers(ownLeftovers());
   if (leftovers) {
     io.err(`    left behind: ${leftovers}\n`);
     code = 1;
@@ -71,4 +72,15 @@ export async function runDemoCommand(argv: readonly string[], io: CommandIO): Pr
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   return code;
+}
+
+/**
+ * The bed's audit, limited to this process: its mount scan covers the whole machine, where other
+ * test runs may have pods up. A mount of ours outlives its pod only inside a temp dir that could not
+ * be removed, so mounts count when they are under one of our leftover temp dirs.
+ */
+function ownLeftovers(): Leftovers {
+  const all = findLeftovers();
+  const dirs = leftoverTempDirs();
+  return { ...all, mounts: all.mounts.filter((m) => dirs.some((d) => m.startsWith(`${d}/`))) };
 }

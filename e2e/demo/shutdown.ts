@@ -24,6 +24,11 @@ export class Shutdown {
     this.wake = resolve;
   });
 
+  /** How many cleanups are waiting. */
+  get pending(): number {
+    return this.cleanups.length;
+  }
+
   get requested(): boolean {
     return this.asked;
   }
