@@ -59,7 +59,8 @@ export async function runDemoCommand(argv: readonly string[], io: CommandIO): Pr
       code = 1;
     }
   }
-  if (shutdown.pending > 0) io.out('\n==> Stopping everything the demo started\n');
+  const startedSomething = shutdown.pending > 0;
+  if (startedSomething) io.out('\n==> Stopping everything the demo started\n');
   const results = await shutdown.stopAll((r) =>
     io.out(r.error ? `    ${r.name}: could not stop cleanly: ${r.error}\n` : `    stopped ${r.name}\n`),
   );
@@ -68,7 +69,7 @@ export async function runDemoCommand(argv: readonly string[], io: CommandIO): Pr
   if (leftovers) {
     io.err(`    left behind: ${leftovers}\n`);
     code = 1;
-  } else io.out('    nothing left behind: no processes, temp dirs or mounts\n');
+  } else if (startedSomething) io.out('    nothing left behind: no processes, temp dirs or mounts\n');
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   return code;

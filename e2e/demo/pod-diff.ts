@@ -1,9 +1,11 @@
 import { stringify } from 'yaml';
 
-/**
- * What the demo shows of a pod: the parts the injector changes (labels, annotations, service
- * account, init containers, containers, volumes), as `vault-injector mutate` prints them (YAML).
+/*
+ * The demo's pod diff: the parts of a pod the injector changes (labels, annotations, service
+ * account, init containers, containers, volumes) as YAML, the way `vault-injector mutate` prints a
+ * pod, with `+`/`-` markers for what the webhook added or removed.
  */
+
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 export type JsonObject = { [k: string]: Json };
 

@@ -48,6 +48,11 @@ export async function runDemo(options: DemoOptions, io: DemoIO, shutdown: Shutdo
   const detail = (text: string) => io.out(`${indent(text)}\n`);
 
   io.out('vault-injector demo: the AKS walkthrough (seed 002) on a local stack; Ctrl-C stops everything it starts.\n');
+  if (process.getuid?.() !== 0) {
+    throw new DemoError(
+      'the demo runs the pod with mount namespaces and bind mounts, so it needs root: run it as root (e.g. sudo npm start)',
+    );
+  }
   checkHostTools();
   if (isOwnAgentImage(options.agentImage) && !builtCliHasCommand('agent')) {
     throw new DemoError(
