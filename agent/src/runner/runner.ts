@@ -300,9 +300,27 @@ export class TemplateRunner {
 
   private fail(err: Error): void {
     if (this.stopped) return;
-    this.log.error(`(runner) ${err.message}`);
+    const named = this.withTemplates(err);
+    this.log.error(`(runner) ${named.message}`);
     this.stop();
-    this.options.onError?.(err);
+    this.options.onError?.(named);
+  }
+
+  /** A failed dependency names the templates that need it, so the exit message says which file could not render. */
+  private withTemplates(err: Error): Error {
+    const key = (err as { dependency?: unknown }).dependency;
+    if (typeof key !== 'string') return err;
+    const destinations: string[] = [];
+    this.templateDeps.forEach((keys, i) => {
+      const dest = this.options.templates[i]?.config.destination;
+      if (keys.has(key) && dest !== undefined) destinations.push(JSON.stringify(dest));
+    });
+    if (destinations.length === 0) return err;
+    const label = destinations.length === 1 ? 'template' : 'templates';
+    return Object.assign(new Error(`${label} ${destinations.join(', ')}: ${err.message}`, { cause: err }), {
+      dependency: key,
+      status: (err as { status?: unknown }).status,
+    });
   }
 
   private dataChanged(key: string): void {
