@@ -17,6 +17,7 @@ import {
   startVaultServer,
   VaultApiError,
   VaultHttp,
+  type VaultResponse,
   type VaultServer,
   writeKubernetesAuthRole,
 } from './bed/vault-server.js';
@@ -52,9 +53,10 @@ class TlsVaultHttp extends VaultHttp {
       headers: this.token ? { 'x-vault-token': this.token } : {},
       timeoutMs: 30_000,
     });
-    const parsed = res.text.trim() === '' ? undefined : JSON.parse(res.text);
+    const parsed =
+      res.text.trim() === '' ? undefined : (JSON.parse(res.text) as VaultResponse<T> & { errors?: string[] });
     if (res.status >= 400) throw new VaultApiError(res.status, method, path, parsed?.errors ?? []);
-    return { status: res.status, json: parsed as T & never };
+    return { status: res.status, json: parsed };
   }
 }
 
