@@ -2,7 +2,7 @@
 // runs in our agent against a real Vault and kube-apiserver, and HashiCorp's Vault Agent and ours render
 // byte-identical files from it for a golden secret set.
 import assert from 'node:assert/strict';
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { mutate } from '../webhook/src/core/mutate.js';
@@ -267,7 +267,7 @@ function pemBlocks(text: string): PemBlock[] {
   return out;
 }
 
-/** What a pkiCert file must agree on between the two agents: block kinds in order, names, issuer, CA bytes. */
+/** What a pkiCert file must agree on between the two agents: block kinds in order, names, issuer, CA bytes, key pair. */
 function pkiShape(text: string) {
   const blocks = pemBlocks(text);
   const certs = blocks.filter((b) => b.type === 'CERTIFICATE').map((b) => new X509Certificate(b.der));
@@ -276,6 +276,11 @@ function pkiShape(text: string) {
     subjects: certs.map((c) => c.subject),
     issuers: certs.map((c) => c.issuer),
     ca: certs.filter((c) => c.ca).map((c) => c.fingerprint256),
+    leafMatchesKey: blocks.some(
+      (b) =>
+        b.type.endsWith('PRIVATE KEY') &&
+        certs.some((c) => !c.ca && c.checkPrivateKey(createPrivateKey({ key: b.der, format: 'der', type: 'pkcs1' }))),
+    ),
     endsWithNewline: text.endsWith('\n'),
   };
 }
@@ -403,6 +408,7 @@ describe('agent interop: generated configs, our agent and HashiCorp Vault Agent'
             ['CERTIFICATE', 'RSA PRIVATE KEY', 'CERTIFICATE'],
             `Vault Agent's ${t.destination}`,
           );
+          assert.ok(shape.leafMatchesKey, `Vault Agent's ${t.destination}: the key belongs to the leaf`);
           if (JSON.stringify(pkiShape(b)) !== JSON.stringify(shape))
             differences.push(
               `${t.destination} (structure):\n  Vault Agent: ${JSON.stringify(shape)}\n  ours:        ${JSON.stringify(pkiShape(b))}`,
