@@ -4,6 +4,7 @@
 import { promises as fs } from 'node:fs';
 import type { Logger } from '../../../cli/log.js';
 import { watchLifetime } from '../lease/lifetime-watcher.js';
+import { abortableSleep } from '../sleep.js';
 import { type Dependency, dependencyKey, type VaultSecretData } from '../template/dependencies.js';
 import type { CompiledTemplate, RenderResult } from '../template/engine.js';
 import { commandLabel, runCommand, type TemplateCommand } from './command.js';
@@ -104,19 +105,6 @@ const EMPTY_SECRET: VaultSecretData = Object.freeze({
   auth: null,
   wrap_info: null,
 });
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, Math.max(0, ms));
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
