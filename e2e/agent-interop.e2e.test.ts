@@ -520,4 +520,29 @@ describe('agent interop: generated configs, our agent and HashiCorp Vault Agent'
       await proc.stop({ graceMs: 2000 });
     }
   });
+  it('005 ours only: agent-inject-engine-<name>: handlebars renders with the same Vault helpers', async function () {
+    this.timeout(120_000);
+    const { init } = generatedConfigs(vault.addr, {
+      'agent-image': 'vault-injector/agent:0.1.0',
+      'agent-inject-secret-hb': 'secret/golden/app',
+      'agent-inject-engine-hb': 'handlebars',
+      'agent-inject-template-hb': [
+        '{{#with (secret "secret/golden/app")}}user={{Data.data.username}} ratio={{Data.data.ratio}}',
+        'html={{Data.data.html}}{{/with}}',
+        '{{#each (secrets "secret/golden")}}[{{this}}]{{/each}}',
+      ].join('\n'),
+      'agent-inject-secret-go': 'secret/golden/app',
+      'agent-inject-template-go': '{{ with secret "secret/golden/app" }}user={{ .Data.data.username }}{{ end }}',
+    });
+    const hb = init.template.find((t) => t.destination.endsWith('/hb'));
+    assert.equal((hb as { engine?: string } | undefined)?.engine, 'handlebars', 'the webhook writes the engine key');
+    const root = join(dir, 'hb');
+    const setup = prepareRoot(root, init, await saToken());
+    await runOurAgent(root, setup.configFile);
+    const dest = (suffix: string) =>
+      setup.config.template.find((t) => t.destination.endsWith(suffix))?.destination ?? '';
+    // Files are not HTML: no escaping; numbers keep their lexeme; lists are sorted.
+    assert.equal(readFileSync(dest('/hb'), 'utf8'), 'user=app ratio=1.5\nhtml=<a&b>\n[app][db][nested/]');
+    assert.equal(readFileSync(dest('/go'), 'utf8'), 'user=app');
+  });
 });
