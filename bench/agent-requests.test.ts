@@ -38,10 +38,13 @@ describe('bench:agent request kinds', () => {
       pkiTtlS: 3570,
       pkiBackdateS: 30,
     });
-    // 5m KV v2 at 0.9 → every 270 s; 1h token renewed at 71.67 % of its TTL; 1h cert at 90 %
+    // 5m KV v2 at 0.9 → every 270 s; 1h token renewed at 71.67 % of its TTL; 1h cert (with back-dating) at 90 %
     assert.ok(Math.abs(e['KV v2 read'] - 3600 / 270) < 1e-9);
     assert.ok(Math.abs(e['token renew'] - 1 / 0.716_666_666_7) < 1e-6);
-    assert.ok(Math.abs(e['PKI issue'] - 1 / 0.9) < 1e-9);
+    assert.ok(Math.abs(e['PKI issue'] - 3600 / (0.9 * 3600 - 30)) < 1e-9);
+    // the bench schedule: a 60 s cert back-dated 30 s is replaced 51 s after issue
+    assert.ok(Math.abs(expectedPerHour(DEFAULT_SCHEDULE)['PKI issue'] - 3600 / 51) < 1e-9);
+    assert.throws(() => expectedPerHour({ ...DEFAULT_SCHEDULE, pkiTtlS: 3 }), /too short/);
     assert.equal(e.login, 0);
     assert.equal(e['mount lookup'], 0);
     assert.ok(totalOf(expectedPerHour(DEFAULT_SCHEDULE)) > 400);

@@ -58,7 +58,8 @@ export function perHour(counts: KindCounts, seconds: number): KindCounts {
  *   no re-login, since the AppRole token's max TTL (32 days) is far away;
  * - KV v2: re-read every static_secret_render_interval × [0.85, 0.95) → 0.9·S (spec §3.7);
  * - KV v1 with a `ttl` key: every ttl × 0.9 (spec §3.7);
- * - pkiCert: re-issued at 90 % of NotBefore→NotAfter, i.e. 0.9·(ttl + back-dating) (spec §3.3);
+ * - pkiCert: re-issued at 90 % of NotBefore→NotAfter (spec §3.3); NotBefore is back-dated b seconds, so a
+ *   certificate issued at t is replaced at t − b + 0.9·(ttl + b);
  * - mount lookups happen once per dependency per template runner, so not in steady state.
  */
 export function expectedPerHour(s: SidecarSchedule): KindCounts {
@@ -66,6 +67,8 @@ export function expectedPerHour(s: SidecarSchedule): KindCounts {
   counts['token renew'] = 3600 / (s.tokenTtlS * (2 / 3 + 0.15 / 3));
   counts['KV v2 read'] = 3600 / (s.staticIntervalS * 0.9);
   counts['KV v1 read'] = 3600 / (s.kv1TtlS * 0.9);
-  counts['PKI issue'] = 3600 / ((s.pkiTtlS + s.pkiBackdateS) * 0.9);
+  const pkiPeriodS = 0.9 * (s.pkiTtlS + s.pkiBackdateS) - s.pkiBackdateS;
+  if (!(pkiPeriodS > 0)) throw new Error(`pkiCert ttl ${s.pkiTtlS}s is too short for ${s.pkiBackdateS}s back-dating`);
+  counts['PKI issue'] = 3600 / pkiPeriodS;
   return counts;
 }
