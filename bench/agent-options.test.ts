@@ -3,7 +3,13 @@ import { parseOptions } from './agent-options.js';
 
 describe('bench:agent flags', () => {
   it('has defaults: 5 runs, 60 s idle window, 5 s settling, 1 and 50 templates', () => {
-    assert.deepEqual(parseOptions([]), { runs: 5, idleSeconds: 60, settleSeconds: 5, templateCounts: [1, 50] });
+    assert.deepEqual(parseOptions([]), {
+      runs: 5,
+      idleSeconds: 60,
+      settleSeconds: 5,
+      templateCounts: [1, 50],
+      sidecars: 'parallel',
+    });
   });
 
   it('takes the ten-minute window and other template counts', () => {
@@ -11,6 +17,7 @@ describe('bench:agent flags', () => {
     assert.equal(o.idleSeconds, 600);
     assert.deepEqual(o.templateCounts, [1, 10]);
     assert.equal(o.runs, 9);
+    assert.equal(parseOptions(['--sidecars=sequential']).sidecars, 'sequential');
   });
 
   it('rejects unknown flags and out-of-range values with the flag named', () => {
@@ -19,5 +26,6 @@ describe('bench:agent flags', () => {
     assert.throws(() => parseOptions(['--runs=0']), /--runs must be an integer in \[1, 50\]/);
     assert.throws(() => parseOptions(['--idle-seconds=abc']), /--idle-seconds/);
     assert.throws(() => parseOptions(['--templates=1,x']), /--templates must be/);
+    assert.throws(() => parseOptions(['--sidecars=both']), /--sidecars must be parallel or sequential/);
   });
 });

@@ -5,10 +5,12 @@ export interface Options {
   readonly idleSeconds: number;
   readonly settleSeconds: number;
   readonly templateCounts: readonly number[];
+  /** Idle the sidecars side by side (half the wall time) or one after the other. */
+  readonly sidecars: 'parallel' | 'sequential';
 }
 
 export function parseOptions(argv: readonly string[]): Options {
-  const known = ['runs', 'idle-seconds', 'settle', 'templates'];
+  const known = ['runs', 'idle-seconds', 'settle', 'templates', 'sidecars'];
   for (const a of argv) {
     const name = /^--([\w-]+)=/.exec(a)?.[1];
     if (!name || !known.includes(name)) {
@@ -28,7 +30,11 @@ export function parseOptions(argv: readonly string[]): Options {
   if (!templateCounts.length || templateCounts.some((n) => !Number.isInteger(n) || n < 1 || n > 500)) {
     throw new Error('--templates must be a comma-separated list of integers in [1, 500]');
   }
+  const sidecars = get('sidecars', 'parallel');
+  if (sidecars !== 'parallel' && sidecars !== 'sequential')
+    throw new Error('--sidecars must be parallel or sequential');
   return {
+    sidecars,
     runs: int('runs', 5, 1, 50),
     idleSeconds: int('idle-seconds', 60, 10, 3600),
     settleSeconds: int('settle', 5, 0, 120),

@@ -9,11 +9,12 @@
  * - sidecar mode, a fixed secret set (KV v2, KV v1 with a `ttl`, a pkiCert) on a short refresh schedule:
  *   after every file rendered and `--settle` seconds, an idle window of `--idle-seconds` gives peak RSS
  *   (VmHWM), steady RSS (median VmRSS), CPU time scaled to 10 minutes, and requests scaled to one hour,
- *   next to the count the refresh rules predict.
+ *   next to the count the refresh rules predict. The sidecars idle side by side (`--sidecars=sequential`
+ *   runs them one after the other).
  * Our agent runs as the image does (`node dist/cli/main.js agent`, NODE_ENV=production); until the
  * CLI has an `agent` command its column reads n/a. Exits non-zero only when something fails to run.
  *
- *   npm run bench:agent -- --runs=5 --idle-seconds=60 --settle=5 --templates=1,50
+ *   npm run bench:agent -- --runs=5 --idle-seconds=60 --settle=5 --templates=1,50 --sidecars=parallel
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -269,33 +270,54 @@ async function main(): Promise<number> {
     const credentials = { roleIdFile: join(workDir, 'role-id'), secretIdFile: join(workDir, 'secret-id') };
     writeFileSync(credentials.roleIdFile, roleId, { mode: 0o600 });
     writeFileSync(credentials.secretIdFile, secretId, { mode: 0o600 });
-    const proxy = await startCountingProxy(vault.addr);
-    cleanups.push(() => proxy.stop());
+    // one proxy per agent, so the side-by-side sidecars' requests are counted apart
+    const proxies = new Map<string, CountingProxy>();
+    for (const agent of agents) {
+      const proxy = await startCountingProxy(vault.addr);
+      cleanups.push(() => proxy.stop());
+      proxies.set(agent.label, proxy);
+    }
+    const proxyOf = (agent: AgentUnderTest): CountingProxy => {
+      const p = proxies.get(agent.label);
+      if (!p) throw new Error(`no proxy for ${agent.label}`);
+      return p;
+    };
     const dirs = new RunDirs(workDir, credentials);
 
     const initMs = new Map(agents.map((a) => [a.label, new Map<number, number[]>()]));
     for (const n of opts.templateCounts) {
-      const make = (p: RunPaths) => initConfig(proxy.addr, p, n);
+      const make = (agent: AgentUnderTest) => (p: RunPaths) => initConfig(proxyOf(agent).addr, p, n);
       log(`init mode, ${n} template(s): 1 warm-up + ${opts.runs} runs per agent, interleaved`);
-      for (const agent of agents) await initRun(agent, dirs, make);
+      for (const agent of agents) await initRun(agent, dirs, make(agent));
       for (let r = 0; r < opts.runs; r++) {
         for (const agent of agents) {
           if (interrupt.signal.aborted) return 130;
-          const ms = await initRun(agent, dirs, make);
+          const ms = await initRun(agent, dirs, make(agent));
           const byCount = initMs.get(agent.label);
           byCount?.set(n, [...(byCount.get(n) ?? []), ms]);
         }
       }
     }
 
-    const results = new Map<string, AgentResult>();
-    for (const agent of agents) {
-      if (interrupt.signal.aborted) return 130;
+    const sidecar = (agent: AgentUnderTest) => {
+      const proxy = proxyOf(agent);
       const make = (p: RunPaths) => sidecarConfig(proxy.addr, p, schedule);
-      const sidecar = await sidecarRun(agent, dirs, make, proxy, opts, interrupt.signal, log);
-      if (interrupt.signal.aborted) return 130;
-      results.set(agent.label, { label: agent.label, initMs: initMs.get(agent.label) ?? new Map(), sidecar });
-    }
+      return sidecarRun(agent, dirs, make, proxy, opts, interrupt.signal, log);
+    };
+    const sidecars: PromiseSettledResult<SidecarResult | undefined>[] = [];
+    if (opts.sidecars === 'parallel') sidecars.push(...(await Promise.allSettled(agents.map(sidecar))));
+    else for (const agent of agents) sidecars.push(...(await Promise.allSettled([sidecar(agent)])));
+    if (interrupt.signal.aborted) return 130;
+    const results = new Map<string, AgentResult>();
+    agents.forEach((agent, i) => {
+      const settled = sidecars[i];
+      if (settled?.status === 'rejected') throw settled.reason;
+      results.set(agent.label, {
+        label: agent.label,
+        initMs: initMs.get(agent.label) ?? new Map(),
+        sidecar: settled?.value,
+      });
+    });
 
     const oursResult = typeof ours === 'string' ? undefined : results.get(ours.label);
     const theirs = results.get(vaultAgent(vaultBinary).label);
@@ -306,7 +328,8 @@ async function main(): Promise<number> {
       ...(typeof ours === 'string' ? [`ours: n/a (${ours})`] : []),
       `init: exit_after_auth, KV v2 templates, ${opts.runs} runs after 1 warm-up, spawn to exit`,
       `sidecar: KV v2 + KV v1 (ttl ${s.kv1TtlS}s) + pkiCert (ttl ${s.pkiTtlS}s), static_secret_render_interval ` +
-        `${s.staticIntervalS}s, token_ttl ${s.tokenTtlS}s; ${opts.idleSeconds} s idle window after ${opts.settleSeconds} s settling`,
+        `${s.staticIntervalS}s, token_ttl ${s.tokenTtlS}s; ${opts.idleSeconds} s idle window after ${opts.settleSeconds} s ` +
+        `settling, agents ${opts.sidecars === 'parallel' ? 'side by side' : 'one after the other'}`,
       '',
       ...summaryTable(oursResult, theirs, opts.templateCounts),
       '',
