@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { existsSync, readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
+import { runAgent } from '../agent/src/main.js';
+import { runTokenRevoke } from '../agent/src/token-revoke.js';
 import { CONFIG_HELP } from '../webhook/src/config.js';
 import { runWebhook } from '../webhook/src/main.js';
 import { runMutate } from '../webhook/src/mutate-command.js';
@@ -22,12 +24,14 @@ const program = buildProgram(
       }
       return runWebhook(args, process.env, io);
     },
+    agent: async (args) => runAgent(args, process.env, io),
     mutate: async (args) => runMutate(args, process.env, io, () => readFileSync(0, 'utf8')),
     checkFiles: async (args) => {
       const missing = args.filter((a) => a !== '--' && !existsSync(a));
       if (missing.length) io.err(`not yet rendered: ${missing.join(', ')}\n`);
       return missing.length ? 1 : 0;
     },
+    tokenRevoke: async (args) => runTokenRevoke(args, process.env, io),
   },
 );
 

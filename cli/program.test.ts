@@ -62,8 +62,18 @@ describe('cli program', () => {
         },
         mutate: async () => 0,
         checkFiles: async () => 0,
+        agent: async (a) => {
+          seen.push(['agent', ...a]);
+          return 0;
+        },
+        tokenRevoke: async (a) => {
+          seen.push(['token-revoke', ...a]);
+          return 0;
+        },
       },
     );
+    await program.parseAsync(['node', 'vault-injector', 'token-revoke', '-self', '-wait=5s', '-address=http://v:8200']);
+    assert.deepEqual(seen.splice(0), [['token-revoke', '-self', '-wait=5s', '-address=http://v:8200']]);
     await program.parseAsync([
       'node',
       'vault-injector',
@@ -75,6 +85,16 @@ describe('cli program', () => {
     ]);
     assert.deepEqual(seen, [['-vault-address=http://v:8200', '-v', '--help', '2>&1']]);
     assert.equal(out, '');
+    // `agent` takes Vault Agent's Go-style flags raw too.
+    await program.parseAsync([
+      'node',
+      'vault-injector',
+      'agent',
+      '-config=/vault/configs/config.hcl',
+      '-log-level',
+      'debug',
+    ]);
+    assert.deepEqual(seen[1], ['agent', '-config=/vault/configs/config.hcl', '-log-level', 'debug']);
   });
 
   it('004 an unknown command fails with exit 1 and a hint', () => {

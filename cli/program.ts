@@ -13,6 +13,8 @@ export interface SubCommands {
   readonly webhook: (args: readonly string[]) => Promise<number>;
   readonly mutate: (args: readonly string[]) => Promise<number>;
   readonly checkFiles: (args: readonly string[]) => Promise<number>;
+  readonly agent: (args: readonly string[]) => Promise<number>;
+  readonly tokenRevoke: (args: readonly string[]) => Promise<number>;
 }
 
 /**
@@ -59,6 +61,16 @@ export function buildProgram(io: ProgramIO, sub?: SubCommands): Command {
     'show what the webhook does to a pod: -f pod.yaml [--patch] (the same code path, offline)',
     sub?.mutate,
   );
+  raw(
+    'agent',
+    'run the Vault Agent of a pod: VAULT_CONFIG (base64 JSON) and/or -config=FILE; `agent -h` lists the flags',
+    sub?.agent,
+  );
   raw('check-files', 'exit 0 when every given file exists (the native-sidecar startup probe)', sub?.checkFiles);
+  raw(
+    'token-revoke',
+    "revoke the agent's own Vault token: -self [-wait=5s] [-address=...] (the sidecar's preStop hook; -h lists flags)",
+    sub?.tokenRevoke,
+  );
   return program;
 }

@@ -2,7 +2,8 @@
  * Differential test against the real hashicorp/vault-k8s v1.7.6: the same AdmissionReviews (same uid)
  * go to both webhooks over TLS, each JSON patch is applied to the request pod, and the resulting pods
  * are compared. Normalised: VAULT_CONFIG (decoded, compared as JSON, `template` sorted by destination),
- * and the agent containers' command/args when the agent image is our own (which runs another program).
+ * and the agent containers' command/args and revoke preStop hook when the agent image is our own (which runs
+ * another program).
  * Nothing else: the agent image is compared as is, since both webhooks get the same -vault-image.
  *
  * Request pods are made real by the API server: each corpus pod is created with dryRun=All (no webhook
@@ -1718,6 +1719,8 @@ function normalise(pod: Json): Json {
       if (isOwnAgentImage(String(c.image ?? ''))) {
         c.command = '<agent program>';
         c.args = '<agent program>';
+        const lc = c.lifecycle as JsonObject | undefined;
+        if (lc?.preStop) lc.preStop = '<agent program>';
       }
       for (const e of (c.env ?? []) as JsonObject[]) {
         if (e.name === 'VAULT_CONFIG' && typeof e.value === 'string') e.value = decodeConfig(e.value);

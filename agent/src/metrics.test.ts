@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { AgentMetrics } from './metrics.js';
 
-const valueOf = (text: string, name: string): string | undefined =>
+const metricValue = (text: string, name: string): string | undefined =>
   text
     .split('\n')
     .find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`))
@@ -11,17 +11,17 @@ const valueOf = (text: string, name: string): string | undefined =>
 describe('agent metrics', () => {
   it('001 auth success/failure counters and the authenticated gauge', async () => {
     const m = new AgentMetrics();
-    assert.equal(valueOf(await m.text(), 'vault_agent_authenticated'), '0');
+    assert.equal(metricValue(await m.text(), 'vault_agent_authenticated'), '0');
     m.authFailure();
     m.authFailure();
     m.authSuccess();
     let text = await m.text();
-    assert.equal(valueOf(text, 'vault_agent_auth_failure'), '2');
-    assert.equal(valueOf(text, 'vault_agent_auth_success'), '1');
-    assert.equal(valueOf(text, 'vault_agent_authenticated'), '1');
+    assert.equal(metricValue(text, 'vault_agent_auth_failure'), '2');
+    assert.equal(metricValue(text, 'vault_agent_auth_success'), '1');
+    assert.equal(metricValue(text, 'vault_agent_authenticated'), '1');
     m.authLost();
     text = await m.text();
-    assert.equal(valueOf(text, 'vault_agent_authenticated'), '0');
+    assert.equal(metricValue(text, 'vault_agent_authenticated'), '0');
   });
 
   it('002 template renders by outcome, proxy outcomes, custom prefix, registries are private', async () => {
@@ -36,9 +36,9 @@ describe('agent metrics', () => {
     const text = await m.text();
     assert.match(text, /^acme_agent_template_render\{outcome="written"\} 2$/m);
     assert.match(text, /^acme_agent_template_render\{outcome="failed"\} 1$/m);
-    assert.equal(valueOf(text, 'acme_agent_proxy_success'), '2');
-    assert.equal(valueOf(text, 'acme_agent_proxy_client_error'), '1');
-    assert.equal(valueOf(text, 'acme_agent_proxy_error'), '1');
+    assert.equal(metricValue(text, 'acme_agent_proxy_success'), '2');
+    assert.equal(metricValue(text, 'acme_agent_proxy_client_error'), '1');
+    assert.equal(metricValue(text, 'acme_agent_proxy_error'), '1');
     assert.doesNotMatch(await other.text(), /outcome="written"/);
   });
 });

@@ -10,6 +10,7 @@ export const CONFIG_ERROR_CODES = [
   'CONFIG_UNSUPPORTED', // exec / env_template and other features this agent does not implement
   'CONFIG_INVALID', // Vault's cross-field validation (§2.1)
   'CONFIG_NONE', // no VAULT_CONFIG and no -config path
+  'CONFIG_FLAG', // a command-line flag of `vault-injector agent`
 ] as const;
 export type ConfigErrorCode = (typeof CONFIG_ERROR_CODES)[number];
 

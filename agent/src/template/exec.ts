@@ -7,8 +7,12 @@
 import {
   formatValue,
   GoFloat,
+  GoNil,
+  GoObject,
+  GoStruct,
   goQuoteString,
   goTypeName,
+  isStringSlice,
   type Kind,
   kindOf,
   mapSize,
@@ -16,6 +20,7 @@ import {
   sprint,
   sprintf,
   sprintln,
+  stringOf,
   toBigInt,
   toFloat,
 } from './fmt.js';
@@ -38,12 +43,20 @@ import {
 
 export { GoFloat } from './fmt.js';
 
+/**
+ * Go parameter types that the executor checks before a call (Go's validateType), with Go's messages.
+ * 'any' is interface {}; 'map' is map[string]interface {}.
+ */
+export type ParamType = 'any' | 'string' | 'int' | 'bool' | '[]string' | '[]interface {}' | 'map';
+
 /** A function callable from templates, with its Go arity so argument counts are checked like Go. */
 export interface TemplateFunc {
   /** Number of fixed parameters. */
   readonly params: number;
   /** Accepts further arguments after the fixed ones (Go `...T`). */
   readonly variadic?: boolean;
+  /** Parameter types; for a variadic function the last entry applies to every extra argument. Default: all any. */
+  readonly types?: readonly ParamType[];
   /** Throwing reports `error calling NAME: MESSAGE`, like a Go function returning an error. */
   readonly fn: (...args: unknown[]) => unknown;
 }
@@ -84,6 +97,27 @@ interface Builtin {
   readonly params: number;
   readonly variadic: boolean;
 }
+
+const GO_PARAM_TYPES: Readonly<Record<ParamType, string>> = {
+  any: 'interface {}',
+  string: 'string',
+  int: 'int',
+  bool: 'bool',
+  '[]string': '[]string',
+  '[]interface {}': '[]interface {}',
+  map: 'map[string]interface {}',
+};
+
+// How Go's evalArg names the expected kind when a literal does not fit.
+const LITERAL_WORDS: Readonly<Record<ParamType, string>> = {
+  any: 'interface',
+  string: 'string',
+  int: 'integer',
+  bool: 'bool',
+  '[]string': '[]string',
+  '[]interface {}': '[]interface {}',
+  map: 'map',
+};
 
 const BUILTINS: Readonly<Record<string, Builtin>> = {
   and: { params: 1, variadic: true },
@@ -333,7 +367,13 @@ class State {
   }
 
   private printValue(value: unknown): void {
-    this.output.push(value === undefined || value === null ? '<no value>' : formatValue(value));
+    if (value === undefined || value === null) {
+      this.output.push('<no value>');
+      return;
+    }
+    // Go's printValue follows a pointer before printing, so *Secret prints {…}, not &{…}.
+    const shown = value instanceof GoStruct && value.pointer ? value.dereferenced() : value;
+    this.output.push(formatValue(shown));
   }
 
   private evalPipeline(dot: unknown, pipe: PipeNode): unknown {
@@ -368,7 +408,7 @@ class State {
         this.notAFunction(cmd.args, final);
         return this.evalPipeline(dot, first);
       case 'variable':
-        return this.evalVariableNode(first, cmd.args, final);
+        return this.evalVariableNode(dot, first, cmd.args, final);
     }
     this.node = first;
     this.notAFunction(cmd.args, final);
@@ -402,7 +442,7 @@ class State {
 
   private evalFieldNode(dot: unknown, field: FieldNode, args: readonly ArgNode[], final: Final): unknown {
     this.node = field;
-    return this.evalFieldChain(dot, field.ident, args, final, this.dotIsInterface);
+    return this.evalFieldChain(dot, dot, field.ident, args, final, this.dotIsInterface);
   }
 
   private evalChainNode(dot: unknown, chain: ChainNode, args: readonly ArgNode[], final: Final): unknown {
@@ -410,22 +450,23 @@ class State {
     if (chain.node.type === 'nil') this.fail(`indirection through explicit nil in ${formatNode(chain)}`);
     // Like Go, errors in the chain point at the term that produced the receiver.
     const receiver = this.evalArg(dot, chain.node);
-    return this.evalFieldChain(receiver, chain.field, args, final, false);
+    return this.evalFieldChain(dot, receiver, chain.field, args, final, false);
   }
 
-  private evalVariableNode(variable: VariableNode, args: readonly ArgNode[], final: Final): unknown {
+  private evalVariableNode(dot: unknown, variable: VariableNode, args: readonly ArgNode[], final: Final): unknown {
     this.node = variable;
     const value = this.varValue(variable.ident[0]!);
     if (variable.ident.length === 1) {
       this.notAFunction(args, final);
       return value;
     }
-    return this.evalFieldChain(value, variable.ident.slice(1), args, final, false);
+    return this.evalFieldChain(dot, value, variable.ident.slice(1), args, final, false);
   }
 
   // `receiverIsInterface`: whether Go sees the first receiver with static type interface {} (map values and range
   // elements do; pipeline and function results do not). It only shows in error messages.
   private evalFieldChain(
+    dot: unknown,
     receiver: unknown,
     idents: readonly string[],
     args: readonly ArgNode[],
@@ -436,6 +477,12 @@ class State {
     idents.forEach((name, i) => {
       const last = i === idents.length - 1;
       const hasArgs = last && (args.length > 1 || final !== MISSING);
+      if (value instanceof GoObject) {
+        value = last
+          ? this.callMethod(dot, value, name, args, final)
+          : this.callMethod(undefined, value, name, [], MISSING);
+        return;
+      }
       value = this.evalField(name, value, hasArgs, i > 0 || receiverIsInterface);
     });
     return value;
@@ -447,6 +494,13 @@ class State {
       return undefined;
     }
     if (receiver === null) this.fail(`nil pointer evaluating interface {}.${name}`);
+    if (receiver instanceof GoNil) this.fail(`nil pointer evaluating ${receiver.typeName}.${name}`);
+    if (receiver instanceof GoStruct) {
+      if (!receiver.members.has(name)) this.fail(`can't evaluate field ${name} in type ${receiver.goType}`);
+      if (hasArgs) this.fail(`${name} has arguments but cannot be invoked as function`);
+      const value = receiver.members.get(name);
+      return value === undefined ? null : value;
+    }
     if (kindOf(receiver) === 'map') {
       if (hasArgs) this.fail(`${name} is not a method but has arguments`);
       const present = receiver instanceof Map ? receiver.has(name) : Object.hasOwn(receiver as object, name);
@@ -467,6 +521,69 @@ class State {
     return this.fail(`can't evaluate field ${name} in type ${typeName}`);
   }
 
+  /** Evaluates an argument for a typed parameter: literals must match the type, other values must be assignable. */
+  private evalTypedArg(dot: unknown, n: ArgNode, type: ParamType): unknown {
+    if (type === 'any') return this.evalArg(dot, n);
+    this.node = n;
+    const goType = GO_PARAM_TYPES[type];
+    switch (n.type) {
+      case 'nil':
+        if (type === '[]string' || type === '[]interface {}' || type === 'map') return null;
+        return this.fail(`cannot assign nil to ${goType}`);
+      case 'string':
+        if (type === 'string') return n.text;
+        return this.fail(`expected ${LITERAL_WORDS[type]}; found ${formatNode(n)}`);
+      case 'number':
+        if (type === 'int' && n.isInt) return this.idealConstant(n);
+        return this.fail(`expected ${LITERAL_WORDS[type]}; found ${formatNode(n)}`);
+      case 'bool':
+        if (type === 'bool') return n.value;
+        return this.fail(`expected ${LITERAL_WORDS[type]}; found ${formatNode(n)}`);
+      default: {
+        return this.validateType(this.evalArg(dot, n), type);
+      }
+    }
+  }
+
+  /** Go's validateType for a value passed to a typed parameter. */
+  private validateType(value: unknown, type: ParamType): unknown {
+    if (type === 'any') return value;
+    const goType = GO_PARAM_TYPES[type];
+    if (value === undefined) {
+      if (type === '[]string' || type === '[]interface {}' || type === 'map') return null;
+      return this.fail(`invalid value; expected ${goType}`);
+    }
+    const ok =
+      (type === 'string' && typeof value === 'string') ||
+      (type === 'int' && kindOf(value) === 'int') ||
+      (type === 'bool' && typeof value === 'boolean') ||
+      (type === '[]string' && isStringSlice(value)) ||
+      (type === '[]interface {}' && Array.isArray(value) && !isStringSlice(value)) ||
+      (type === 'map' && kindOf(value) === 'map');
+    if (ok) return value;
+    return this.fail(
+      `wrong type for value; expected ${goType}; got ${value === null ? 'interface {}' : goTypeName(value)}`,
+    );
+  }
+
+  /** Calls a method of a Go value (GoObject) with the command's remaining arguments. */
+  private callMethod(dot: unknown, receiver: GoObject, name: string, args: readonly ArgNode[], final: Final): unknown {
+    const method = receiver.methods[name];
+    if (method === undefined) return this.fail(`can't evaluate field ${name} in type ${receiver.typeName}`);
+    const node = this.node;
+    const values = args.slice(1).map((a) => this.evalArg(dot, a));
+    if (final !== MISSING) values.push(final);
+    this.node = node;
+    if (values.length !== method.params) {
+      this.fail(`wrong number of args for ${name}: want ${method.params} got ${values.length}`);
+    }
+    try {
+      return method.fn(...values);
+    } catch (err) {
+      return this.fail(`error calling ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
   /** Evaluates one argument node the way Go does for an interface{} parameter. */
   private evalArg(dot: unknown, n: ArgNode): unknown {
     this.node = n;
@@ -478,7 +595,7 @@ class State {
       case 'field':
         return this.evalFieldNode(dot, n, [n], MISSING);
       case 'variable':
-        return this.evalVariableNode(n, [n], MISSING);
+        return this.evalVariableNode(dot, n, [n], MISSING);
       case 'pipe':
         return this.evalPipeline(dot, n);
       case 'identifier':
@@ -533,8 +650,16 @@ class State {
         this.fail(`expected string; found ${formatNode(format)}`);
       }
     }
-    const values = argNodes.map((a) => this.evalArg(dot, a));
-    if (final !== MISSING) values.push(final);
+    const typeOf = (i: number): ParamType => {
+      const types = custom?.types;
+      if (types === undefined || types.length === 0) return 'any';
+      return types[Math.min(i, types.length - 1)] ?? 'any';
+    };
+    const values = argNodes.map((a, i) => this.evalTypedArg(dot, a, typeOf(i)));
+    // Like Go, a type error in the piped value points at the last node evaluated.
+    if (final !== MISSING) {
+      values.push(this.validateType(final, typeOf(values.length)));
+    }
     if (custom === undefined && name === 'printf' && typeof values[0] !== 'string') {
       this.node = argNodes[0] ?? ident;
       this.fail(`wrong type for value; expected string; got ${goTypeName(values[0])}`);
@@ -561,7 +686,7 @@ export function isTrue(v: unknown): boolean {
     case 'float':
       return toFloat(v) !== 0;
     case 'string':
-      return (v as string).length > 0;
+      return stringOf(v).length > 0;
     case 'slice':
       return (v as unknown[]).length > 0;
     case 'map':
@@ -617,7 +742,7 @@ function callBuiltin(name: string, args: unknown[]): unknown {
 function builtinLen(item: unknown): number {
   switch (kindOf(item)) {
     case 'string':
-      return utf8.encode(item as string).length; // Go's len counts bytes
+      return utf8.encode(stringOf(item)).length; // Go's len counts bytes
     case 'slice':
       return (item as unknown[]).length;
     case 'map':
@@ -646,14 +771,14 @@ function builtinIndex(item: unknown, indexes: unknown[]): unknown {
     if (current === null || current === undefined) throw new Error('index of nil pointer');
     const kind = kindOf(current);
     if (kind === 'slice' || kind === 'string') {
-      const bytes = kind === 'string' ? utf8.encode(current as string) : undefined;
+      const bytes = kind === 'string' ? utf8.encode(stringOf(current)) : undefined;
       const length = bytes ? bytes.length : (current as unknown[]).length;
       const x = indexArg(index, length);
       // indexArg accepts x == len (as Go's does); reflect then panics.
       if (x === length) throw new Error(`reflect: ${kind} index out of range`);
       current = bytes ? bytes[x] : (current as unknown[])[x];
     } else if (kind === 'map') {
-      if (kindOf(index) !== 'string') {
+      if (typeof index !== 'string') {
         throw new Error(`value has type ${goTypeName(index)}; should be string`);
       }
       const key = index as string;
@@ -672,7 +797,7 @@ function builtinSlice(item: unknown, indexes: unknown[]): unknown {
   const kind = kindOf(item);
   if (kind === 'string' && indexes.length === 3) throw new Error('cannot 3-index slice a string');
   if (kind !== 'string' && kind !== 'slice') throw new Error(`can't slice item of type ${goTypeName(item)}`);
-  const bytes = kind === 'string' ? utf8.encode(item as string) : undefined;
+  const bytes = kind === 'string' ? utf8.encode(stringOf(item)) : undefined;
   const length = bytes ? bytes.length : (item as unknown[]).length;
   const idx = [0, length, length];
   indexes.forEach((index, i) => {
@@ -708,8 +833,10 @@ function eq(arg1: unknown, rest: unknown[]): boolean {
     } else {
       switch (k1) {
         case 'bool':
-        case 'string':
           truth = arg1 === arg;
+          break;
+        case 'string':
+          truth = stringOf(arg1) === stringOf(arg);
           break;
         case 'int':
           truth = toBigInt(arg1) === toBigInt(arg);
@@ -746,7 +873,7 @@ function lessThan(arg1: unknown, arg2: unknown): boolean {
     case 'float':
       return toFloat(arg1) < toFloat(arg2);
     default:
-      return (arg1 as string) < (arg2 as string);
+      return stringOf(arg1) < stringOf(arg2);
   }
 }
 

@@ -2,17 +2,91 @@
 //
 // Data model (see exec.ts): a JS number is a Go int when Number.isSafeInteger, else a float64; bigint is an int;
 // GoFloat marks a float64 whose value happens to be integral (so 1.0 stays a float); arrays are slices;
-// plain objects and Map are map[string]interface {}; null and undefined are nil.
+// plain objects and Map are map[string]interface {}; null and undefined are nil. JsonNumber is Go's json.Number
+// (a string kind); GoStruct is a Go struct or pointer to one; slices marked by markStringSlice are []string.
+
+import { JsonNumber } from './dependencies.js';
+
+/** A Go struct value (or a pointer to one) with named, ordered fields, e.g. `*dependency.Secret`. */
+export class GoStruct {
+  /** Field names in declaration order (fmt prints the values in this order). */
+  readonly fieldNames: readonly string[];
+  /** Fields and methods, also as own properties so Handlebars can read them. */
+  readonly members: ReadonlyMap<string, unknown>;
+  constructor(
+    /** Go type name without the pointer star, e.g. `dependency.Secret`. */
+    readonly typeName: string,
+    fields: readonly (readonly [string, unknown])[],
+    readonly pointer: boolean,
+    /** Zero-argument methods (e.g. PemEncoded.Data), resolved lazily with the struct as receiver. */
+    methods: Readonly<Record<string, (self: GoStruct) => unknown>> = {},
+  ) {
+    this.fieldNames = fields.map(([name]) => name);
+    const members = new Map<string, unknown>(fields);
+    for (const [name, method] of Object.entries(methods)) members.set(name, method(this));
+    this.members = members;
+    // Typed nils become null here so Handlebars sees them as empty.
+    for (const [name, value] of members) {
+      Object.defineProperty(this, name, { value: value instanceof GoNil ? null : value, enumerable: true });
+    }
+  }
+  /** The struct a pointer points to (same fields, printed without `&`). */
+  dereferenced(): GoStruct {
+    const fields = this.fieldNames.map((name) => [name, this.members.get(name)] as const);
+    return new GoStruct(this.typeName, fields, false);
+  }
+  /** Go's type name as %T and errors show it. */
+  get goType(): string {
+    return `${this.pointer ? '*' : ''}${this.typeName}`;
+  }
+}
+
+/** A Go value with methods that take arguments (e.g. consul-template's *Scratch). */
+export class GoObject {
+  constructor(
+    readonly typeName: string,
+    readonly methods: Readonly<
+      Record<string, { readonly params: number; readonly fn: (...args: unknown[]) => unknown }>
+    >,
+  ) {}
+}
+
+/** A typed nil pointer (e.g. a Secret's nil Auth): prints <nil>, is false, and names its type in errors. */
+export class GoNil {
+  constructor(readonly typeName: string) {}
+}
+
+const stringSlices = new WeakSet<readonly unknown[]>();
+const nilCollections = new WeakSet<object>();
+
+/** Marks an empty slice or map as Go's nil slice/map: it prints [] / map[] but marshals to JSON null. */
+export function markNil<T extends object>(v: T): T {
+  nilCollections.add(v);
+  return v;
+}
+
+export const isNilCollection = (v: unknown): boolean => typeof v === 'object' && v !== null && nilCollections.has(v);
+
+/** Marks a JS array as a Go `[]string` (what split and secrets return), so `[]string` parameters accept it. */
+export function markStringSlice<T extends readonly string[]>(a: T): T {
+  stringSlices.add(a);
+  return a;
+}
+
+export const isStringSlice = (v: unknown): boolean => Array.isArray(v) && stringSlices.has(v);
+
+/** The text of a string-kind value (a Go string or a json.Number). */
+export const stringOf = (v: unknown): string => (v instanceof JsonNumber ? v.text : (v as string));
 
 /** A float64 whose value may be integral: keeps Go's int/float distinction for values like 2.0. */
 export class GoFloat {
   constructor(readonly value: number) {}
 }
 
-export type Kind = 'nil' | 'bool' | 'int' | 'float' | 'string' | 'slice' | 'map' | 'func' | 'other';
+export type Kind = 'nil' | 'bool' | 'int' | 'float' | 'string' | 'slice' | 'map' | 'struct' | 'func' | 'other';
 
 export function kindOf(v: unknown): Kind {
-  if (v === null || v === undefined) return 'nil';
+  if (v === null || v === undefined || v instanceof GoNil) return 'nil';
   switch (typeof v) {
     case 'boolean':
       return 'bool';
@@ -27,6 +101,8 @@ export function kindOf(v: unknown): Kind {
       return 'func';
   }
   if (v instanceof GoFloat) return 'float';
+  if (v instanceof JsonNumber) return 'string';
+  if (v instanceof GoStruct) return 'struct';
   if (Array.isArray(v)) return 'slice';
   if (v instanceof Map) return 'map';
   const proto = Object.getPrototypeOf(v);
@@ -36,6 +112,11 @@ export function kindOf(v: unknown): Kind {
 
 /** The Go type name shown in error messages, as the value would have after JSON-like decoding. */
 export function goTypeName(v: unknown): string {
+  if (v instanceof JsonNumber) return 'json.Number';
+  if (v instanceof GoNil) return v.typeName;
+  if (v instanceof GoStruct) return v.goType;
+  if (v instanceof GoObject) return v.typeName;
+  if (isStringSlice(v)) return '[]string';
   switch (kindOf(v)) {
     case 'nil':
       return '<nil>';
@@ -154,7 +235,7 @@ function toFixedHalfEven(x: number, prec: number): string {
 }
 
 /** strconv.FormatFloat(x, 'g', prec, 64); prec -1 means shortest. */
-function formatG(x: number, prec: number, sharp = false): string {
+export function formatG(x: number, prec: number, sharp = false): string {
   if (x === 0) return Object.is(x, -0) ? '-0' : '0';
   const shortest = prec < 0;
   let digits: string;
@@ -297,7 +378,7 @@ function formatArg(v: unknown, verb: string, spec: Spec): string {
         ? formatFloat(toFloat(v), verb === 'v' ? 'g' : verb, spec)
         : badVerb(verb, v, spec);
     case 'string': {
-      const s = v as string;
+      const s = stringOf(v);
       switch (verb) {
         case 'v':
         case 's':
@@ -324,6 +405,11 @@ function formatArg(v: unknown, verb: string, spec: Spec): string {
       return `map[${sortedEntries(v)
         .map(([k, e]) => `${formatElem(k, verb, spec)}:${formatElem(e, verb, spec)}`)
         .join(' ')}]`;
+    case 'struct': {
+      const struct = v as GoStruct;
+      const fields = struct.fieldNames.map((name) => formatElem(struct.members.get(name), verb, spec));
+      return `${struct.pointer ? '&' : ''}{${fields.join(' ')}}`;
+    }
     default:
       return verb === 'v' ? pad(String(v), spec) : badVerb(verb, v, spec);
   }
@@ -336,8 +422,8 @@ export const formatValue = (v: unknown): string => formatArg(v, 'v', PLAIN);
 export function sprint(args: readonly unknown[]): string {
   let out = '';
   args.forEach((arg, i) => {
-    const isString = typeof arg === 'string';
-    if (i > 0 && !isString && typeof args[i - 1] !== 'string') out += ' ';
+    const isString = kindOf(arg) === 'string';
+    if (i > 0 && !isString && kindOf(args[i - 1]) !== 'string') out += ' ';
     out += formatValue(arg);
   });
   return out;

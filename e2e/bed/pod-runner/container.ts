@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { type ExitStatus, ManagedProcess, runToCompletion } from '../processes.js';
 import { findImageRule, type ImageRule } from './images.js';
@@ -58,7 +58,14 @@ export function imageBinDir(table: readonly ImageRule[], c: Container, dir: stri
   if (!rule?.commands) return undefined;
   mkdirSync(dir, { recursive: true });
   for (const [name, target] of Object.entries(rule.commands)) {
-    if (!existsSync(join(dir, name))) symlinkSync(target, join(dir, name));
+    const path = join(dir, name);
+    if (existsSync(path)) continue;
+    if (typeof target === 'string') symlinkSync(target, path);
+    else {
+      const quoted = target.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
+      writeFileSync(path, `#!/bin/sh\nexec ${quoted} "$@"\n`);
+      chmodSync(path, 0o755);
+    }
   }
   return dir;
 }

@@ -20,4 +20,10 @@ describe('pod-runner image table', () => {
       assert.equal(findImageRule(table, image)?.name, rule);
     });
   }
+
+  it('our agent image has vault-injector on PATH (probes, preStop) and HOME /home/vault, as Dockerfile.agent', () => {
+    const rule = findImageRule(table, 'vault-injector/agent:0.1.0');
+    assert.deepEqual(rule?.commands, { 'vault-injector': ['node', 'cli.js'] });
+    assert.deepEqual(rule?.env, { HOME: '/home/vault' });
+  });
 });

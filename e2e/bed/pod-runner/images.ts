@@ -1,13 +1,16 @@
 /**
  * The image-to-program table: what runs on this machine when a container names an image.
  * `entrypoint` stands in for the image's ENTRYPOINT+CMD when the container gives no command;
- * `commands` are extra programs put on the container's PATH (e.g. `vault` and `bao` -> the bed's Vault binary).
+ * `commands` are extra programs put on the container's PATH (e.g. `vault` and `bao` -> the bed's Vault binary;
+ * an argv such as [node, main.js] becomes a small wrapper script). `env` is the image's ENV, under the
+ * container's own env.
  */
 export interface ImageRule {
   readonly name: string;
   readonly pattern: RegExp;
   readonly entrypoint?: readonly string[];
-  readonly commands?: Readonly<Record<string, string>>;
+  readonly commands?: Readonly<Record<string, string | readonly string[]>>;
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export function findImageRule(table: readonly ImageRule[], image: string): ImageRule | undefined {
@@ -37,6 +40,9 @@ export function defaultImageTable(p: BedPrograms): ImageRule[] {
       name: 'vault-injector',
       pattern: imagePattern('vault-injector', 'hashicorp/vault-injector', 'vault-injector/agent'),
       entrypoint: p.vaultInjector,
+      // exec probes and preStop hooks run `vault-injector ...` (Dockerfile.agent links it into /usr/local/bin)
+      commands: { 'vault-injector': p.vaultInjector },
+      env: { HOME: '/home/vault' },
     },
   ];
   if (p.vault) {

@@ -5,7 +5,7 @@ import { sleep, waitFor, within } from '../time.js';
 import { makeTempDir, removeDir } from '../tmp.js';
 import { type Bind, containerArgv, execIn, imageBinDir, launch, prepareMountPoints } from './container.js';
 import { expandVars, fieldValue } from './fields.js';
-import type { ImageRule } from './images.js';
+import { findImageRule, type ImageRule } from './images.js';
 import { runHandler, runStartupProbe } from './probes.js';
 import type { Container, Pod } from './types.js';
 import { type MaterializedVolume, materializeVolume } from './volumes.js';
@@ -213,6 +213,7 @@ export class RunningPod {
       KUBERNETES_SERVICE_HOST: opts.apiServer.host,
       KUBERNETES_SERVICE_PORT: String(opts.apiServer.port),
       KUBERNETES_SERVICE_PORT_HTTPS: String(opts.apiServer.port),
+      ...findImageRule(opts.images, c.image ?? '')?.env,
     };
     for (const from of c.envFrom ?? []) {
       const ref = from.configMapRef ?? from.secretRef;

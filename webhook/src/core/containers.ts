@@ -130,12 +130,32 @@ function securityContext(spec: AgentSpec): Container['securityContext'] {
   };
 }
 
-function revokeHook(spec: AgentSpec): string {
+/** vault-k8s's `vaultCliFlags`: the address, then the TLS files that are set. */
+function vaultCliFlags(spec: AgentSpec): string[] {
   const flags = [`-address=${spec.address}`];
   if (spec.caCert !== '') flags.push(`-ca-cert=${spec.caCert}`);
   if (spec.clientCert !== '') flags.push(`-client-cert=${spec.clientCert}`);
   if (spec.clientKey !== '') flags.push(`-client-key=${spec.clientKey}`);
-  return `/bin/sleep ${spec.revokeGrace} && /bin/vault token revoke ${flags.join(' ')} -self`;
+  return flags;
+}
+
+/**
+ * The sidecar's preStop hook that revokes its token after the grace period (spec §3.3). Vault images get
+ * vault-k8s's exact shell line; our image has no `vault` binary and needs no shell, so it execs our CLI.
+ */
+export function revokeHookCommand(spec: AgentSpec): string[] {
+  if (!isOwnAgentImage(spec.image)) {
+    const line = `/bin/sleep ${spec.revokeGrace} && /bin/vault token revoke ${vaultCliFlags(spec).join(' ')} -self`;
+    return ['/bin/sh', '-c', line];
+  }
+  // Also the TLS settings and namespace the agent itself uses, which vault-k8s's hook leaves out (so there it
+  // fails against a Vault the agent reaches only with them); VAULT_CACERT_BYTES comes from the container env.
+  const extra: string[] = [];
+  if (spec.caKey !== '') extra.push(`-ca-path=${spec.caKey}`);
+  if (spec.tlsSkipVerify) extra.push('-tls-skip-verify');
+  if (spec.tlsServerName !== '') extra.push(`-tls-server-name=${spec.tlsServerName}`);
+  if (spec.vaultNamespace !== '') extra.push(`-namespace=${spec.vaultNamespace}`);
+  return ['vault-injector', 'token-revoke', '-self', `-wait=${spec.revokeGrace}s`, ...vaultCliFlags(spec), ...extra];
 }
 
 function commandFor(spec: AgentSpec, init: boolean): Pick<Container, 'command' | 'args'> {
@@ -207,7 +227,7 @@ export function sidecarContainer(spec: AgentSpec, pod: Pod): Container {
     ...(spec.nativeSidecar ? { restartPolicy: 'Always' } : {}),
     volumeMounts: mountsFor(spec, pod, false),
     ...(spec.nativeSidecar ? { startupProbe: renderedProbe(spec) } : {}),
-    lifecycle: spec.revokeOnShutdown ? { preStop: { exec: { command: ['/bin/sh', '-c', revokeHook(spec)] } } } : {},
+    lifecycle: spec.revokeOnShutdown ? { preStop: { exec: { command: revokeHookCommand(spec) } } } : {},
     ...(spec.setSecurityContext ? { securityContext: securityContext(spec) } : {}),
   };
   return applyUserPatch(c, spec.agentJsonPatch, A.jsonPatch);
