@@ -10,7 +10,14 @@ const theirs: AgentResult = {
     [1, [100, 80, 90]],
     [50, [300, 200]],
   ]),
-  sidecar: { peakMiB: 120, steadyMiB: 110, cpuSeconds: 0.5, windowSeconds: 60, perHour: hourly(240, 60) },
+  sidecar: {
+    renderMs: 300,
+    peakMiB: 120,
+    steadyMiB: 110,
+    cpuSeconds: 0.5,
+    windowSeconds: 60,
+    perHour: hourly(240, 60),
+  },
 };
 const ours: AgentResult = {
   label: 'vault-injector agent',
@@ -18,7 +25,7 @@ const ours: AgentResult = {
     [1, [60, 70, 50]],
     [50, [400, 500]],
   ]),
-  sidecar: { peakMiB: 60, steadyMiB: 55, cpuSeconds: 1, windowSeconds: 60, perHour: hourly(240, 0) },
+  sidecar: { renderMs: 900, peakMiB: 60, steadyMiB: 55, cpuSeconds: 1, windowSeconds: 60, perHour: hourly(240, 0) },
 };
 
 describe('bench:agent report', () => {
@@ -33,6 +40,7 @@ describe('bench:agent report', () => {
     const text = summaryTable(ours, theirs, [1, 50]).join('\n');
     assert.match(text, /\| init, 1 template: median ms +\| +60 \| +90 \| +0\.67x \|/);
     assert.match(text, /\| init, 50 templates: min ms +\| +400 \| +200 \| +2\.00x \|/);
+    assert.match(text, /\| sidecar: spawn to all rendered ms +\| +900 \| +300 \| +3\.00x \|/);
     assert.match(text, /\| sidecar peak RSS MiB \(VmHWM\) +\| +60\.0 \| +120\.0 \| +0\.50x \|/);
     assert.match(text, /\| sidecar CPU s per 10 idle min +\| +10\.00 \| +5\.00 \| +2\.00x \|/);
     assert.match(text, /\| Vault requests per hour +\| +240 \| +300 \| +0\.80x \|/);

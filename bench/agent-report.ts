@@ -11,6 +11,8 @@ export function median(values: readonly number[]): number {
 export const minimum = (values: readonly number[]): number => (values.length ? Math.min(...values) : Number.NaN);
 
 export interface SidecarResult {
+  /** Spawn until every file of the fixed set is rendered (polled every 10 ms). */
+  readonly renderMs: number;
   /** VmHWM at the end of the idle window. */
   readonly peakMiB: number;
   /** Median of the VmRSS samples taken during the idle window. */
@@ -68,6 +70,7 @@ function metrics(templateCounts: readonly number[]): Metric[] {
   });
   return [
     ...templateCounts.flatMap((n) => [init(n, median, 'median'), init(n, minimum, 'min')]),
+    { name: 'sidecar: spawn to all rendered ms', digits: 0, of: (r) => r.sidecar?.renderMs },
     { name: 'sidecar peak RSS MiB (VmHWM)', digits: 1, of: (r) => r.sidecar?.peakMiB },
     { name: 'sidecar steady RSS MiB (VmRSS)', digits: 1, of: (r) => r.sidecar?.steadyMiB },
     {

@@ -7,10 +7,10 @@
  * - init mode (exit_after_auth): wall time from spawn to exit with 1 and 50 KV v2 templates,
  *   `--runs` runs each after one warm-up run, the two agents interleaved; median and min;
  * - sidecar mode, a fixed secret set (KV v2, KV v1 with a `ttl`, a pkiCert) on a short refresh schedule:
- *   after every file rendered and `--settle` seconds, an idle window of `--idle-seconds` gives peak RSS
- *   (VmHWM), steady RSS (median VmRSS), CPU time scaled to 10 minutes, and requests scaled to one hour,
- *   next to the count the refresh rules predict. The sidecars idle side by side (`--sidecars=sequential`
- *   runs them one after the other).
+ *   time from spawn to every file rendered (the sidecars start one at a time); then, after `--settle`
+ *   seconds, an idle window of `--idle-seconds` gives peak RSS (VmHWM), steady RSS (median VmRSS), CPU time
+ *   scaled to 10 minutes, and requests scaled to one hour, next to the count the refresh rules predict.
+ *   The idle windows run side by side (`--sidecars=sequential`: one after the other).
  * Our agent runs as the image does (`node dist/cli/main.js agent`, NODE_ENV=production); until the
  * CLI has an `agent` command its column reads n/a. Exits non-zero only when something fails to run.
  *
@@ -182,17 +182,24 @@ async function initRun(agent: AgentUnderTest, dirs: RunDirs, make: (p: RunPaths)
 
 const RENDER_TIMEOUT_MS = 60_000;
 
-/** Sidecar mode: start, wait for every file, settle, then measure an idle window. */
-async function sidecarRun(
+/** A sidecar that has rendered every file; the caller stops it. */
+interface StartedSidecar {
+  readonly agent: AgentUnderTest;
+  readonly proc: ManagedProcess;
+  readonly pid: number;
+  /** Spawn until every file was rendered. */
+  readonly renderMs: number;
+}
+
+/** Sidecar mode, first part: spawn and wait until every file is rendered (undefined when interrupted). */
+async function startSidecar(
   agent: AgentUnderTest,
   dirs: RunDirs,
   make: (p: RunPaths) => AgentConfigFile,
-  proxy: CountingProxy,
-  opts: Options,
   stop: AbortSignal,
-  log: (m: string) => void,
-): Promise<SidecarResult | undefined> {
+): Promise<StartedSidecar | undefined> {
   const run = dirs.next(make);
+  const started = process.hrtime.bigint();
   const proc = new ManagedProcess({
     name: `${agent.label} (sidecar)`,
     command: agent.command,
@@ -208,40 +215,57 @@ async function sidecarRun(
       if (!proc.running) throw new Error(`${agent.label} sidecar exited before rendering\n${proc.tail()}`);
       const problem = run.config.expected.map(renderProblem).find((p) => p !== undefined);
       if (problem === undefined) break;
-      if (Date.now() >= renderDeadline)
-        throw new Error(`${agent.label} sidecar: ${problem} after 60 s\n${proc.tail()}`);
-      if (stop.aborted) return undefined;
-      await sleep(50);
+      if (Date.now() >= renderDeadline) {
+        throw new Error(`${agent.label} sidecar: ${problem} after ${RENDER_TIMEOUT_MS / 1000} s\n${proc.tail()}`);
+      }
+      if (stop.aborted) {
+        await proc.stop({ graceMs: 5000 });
+        return undefined;
+      }
+      await sleep(10);
     }
-    log(`${agent.label}: sidecar rendered; settling ${opts.settleSeconds} s, then ${opts.idleSeconds} s idle window`);
-    await sleep(opts.settleSeconds * 1000);
-    const from = Date.now();
-    const cpuBefore = cpuSeconds(pid);
-    const end = from + opts.idleSeconds * 1000;
-    const rss: number[] = [];
-    for (let i = 0; i <= opts.idleSeconds; i++) {
-      if (!proc.running) throw new Error(`${agent.label} sidecar exited during the idle window\n${proc.tail()}`);
-      if (stop.aborted) return undefined;
-      rss.push(memoryMiB(pid, 'VmRSS'));
-      const left = end - Date.now();
-      if (left <= 0) break;
-      await sleep(Math.min(1000, left));
-    }
-    const to = Date.now();
-    const cpu = cpuSeconds(pid) - cpuBefore;
-    const peakMiB = memoryMiB(pid, 'VmHWM');
-    if (!proc.running) throw new Error(`${agent.label} sidecar exited during the idle window\n${proc.tail()}`);
-    const windowSeconds = (to - from) / 1000;
-    return {
-      peakMiB,
-      steadyMiB: median(rss),
-      cpuSeconds: cpu,
-      windowSeconds,
-      perHour: perHour(countKinds(proxy.between(from, to)), windowSeconds),
-    };
-  } finally {
+    return { agent, proc, pid, renderMs: Number(process.hrtime.bigint() - started) / 1e6 };
+  } catch (err) {
     await proc.stop({ graceMs: 5000 });
+    throw err;
   }
+}
+
+/** Sidecar mode, second part: settle, then an idle window of memory samples, CPU time and requests. */
+async function measureIdle(
+  sidecar: StartedSidecar,
+  proxy: CountingProxy,
+  opts: Options,
+  stop: AbortSignal,
+): Promise<SidecarResult | undefined> {
+  const { agent, proc, pid } = sidecar;
+  const exited = () => new Error(`${agent.label} sidecar exited during the idle window\n${proc.tail()}`);
+  await sleep(opts.settleSeconds * 1000);
+  const from = Date.now();
+  const cpuBefore = cpuSeconds(pid);
+  const end = from + opts.idleSeconds * 1000;
+  const rss: number[] = [];
+  for (let i = 0; i <= opts.idleSeconds; i++) {
+    if (!proc.running) throw exited();
+    if (stop.aborted) return undefined;
+    rss.push(memoryMiB(pid, 'VmRSS'));
+    const left = end - Date.now();
+    if (left <= 0) break;
+    await sleep(Math.min(1000, left));
+  }
+  const to = Date.now();
+  const cpu = cpuSeconds(pid) - cpuBefore;
+  const peakMiB = memoryMiB(pid, 'VmHWM');
+  if (!proc.running) throw exited();
+  const windowSeconds = (to - from) / 1000;
+  return {
+    renderMs: sidecar.renderMs,
+    peakMiB,
+    steadyMiB: median(rss),
+    cpuSeconds: cpu,
+    windowSeconds,
+    perHour: perHour(countKinds(proxy.between(from, to)), windowSeconds),
+  };
 }
 
 async function main(): Promise<number> {
@@ -287,7 +311,7 @@ async function main(): Promise<number> {
     const initMs = new Map(agents.map((a) => [a.label, new Map<number, number[]>()]));
     for (const n of opts.templateCounts) {
       const make = (agent: AgentUnderTest) => (p: RunPaths) => initConfig(proxyOf(agent).addr, p, n);
-      log(`init mode, ${n} template(s): 1 warm-up + ${opts.runs} runs per agent, interleaved`);
+      log(`init mode, ${n} template(s): 1 warm-up + ${opts.runs} run(s) per agent, interleaved`);
       for (const agent of agents) await initRun(agent, dirs, make(agent));
       for (let r = 0; r < opts.runs; r++) {
         for (const agent of agents) {
@@ -299,14 +323,34 @@ async function main(): Promise<number> {
       }
     }
 
-    const sidecar = (agent: AgentUnderTest) => {
-      const proxy = proxyOf(agent);
-      const make = (p: RunPaths) => sidecarConfig(proxy.addr, p, schedule);
-      return sidecarRun(agent, dirs, make, proxy, opts, interrupt.signal, log);
-    };
+    // Sidecars start one at a time (so start-up times do not compete); the idle windows may overlap.
     const sidecars: PromiseSettledResult<SidecarResult | undefined>[] = [];
-    if (opts.sidecars === 'parallel') sidecars.push(...(await Promise.allSettled(agents.map(sidecar))));
-    else for (const agent of agents) sidecars.push(...(await Promise.allSettled([sidecar(agent)])));
+    const running: StartedSidecar[] = [];
+    const idleLog = `settling ${opts.settleSeconds} s, then ${opts.idleSeconds} s idle window`;
+    try {
+      for (const agent of agents) {
+        const proxy = proxyOf(agent);
+        const started = await startSidecar(
+          agent,
+          dirs,
+          (p) => sidecarConfig(proxy.addr, p, schedule),
+          interrupt.signal,
+        );
+        if (!started) return 130;
+        running.push(started);
+        log(`${agent.label}: sidecar rendered in ${started.renderMs.toFixed(0)} ms; ${idleLog}`);
+        if (opts.sidecars === 'sequential') {
+          sidecars.push(...(await Promise.allSettled([measureIdle(started, proxy, opts, interrupt.signal)])));
+          await started.proc.stop({ graceMs: 5000 });
+        }
+      }
+      if (opts.sidecars === 'parallel') {
+        const windows = running.map((r) => measureIdle(r, proxyOf(r.agent), opts, interrupt.signal));
+        sidecars.push(...(await Promise.allSettled(windows)));
+      }
+    } finally {
+      for (const r of running) await r.proc.stop({ graceMs: 5000 });
+    }
     if (interrupt.signal.aborted) return 130;
     const results = new Map<string, AgentResult>();
     agents.forEach((agent, i) => {
@@ -326,7 +370,7 @@ async function main(): Promise<number> {
       `${cpus().length} CPUs, Node ${process.version}; reference: \`vault agent\` of Vault ${VAULT_SERVER.version} ` +
         '(OpenBao cannot be built here), same JSON config file, AppRole auto-auth, Vault dev server behind a counting proxy',
       ...(typeof ours === 'string' ? [`ours: n/a (${ours})`] : []),
-      `init: exit_after_auth, KV v2 templates, ${opts.runs} runs after 1 warm-up, spawn to exit`,
+      `init: exit_after_auth, KV v2 templates, ${opts.runs} run(s) per agent after 1 warm-up, spawn to exit`,
       `sidecar: KV v2 + KV v1 (ttl ${s.kv1TtlS}s) + pkiCert (ttl ${s.pkiTtlS}s), static_secret_render_interval ` +
         `${s.staticIntervalS}s, token_ttl ${s.tokenTtlS}s; ${opts.idleSeconds} s idle window after ${opts.settleSeconds} s ` +
         `settling, agents ${opts.sidecars === 'parallel' ? 'side by side' : 'one after the other'}`,
