@@ -6,6 +6,7 @@ import { runTokenRevoke } from '../agent/src/token-revoke.js';
 import { CONFIG_HELP } from '../webhook/src/config.js';
 import { runWebhook } from '../webhook/src/main.js';
 import { runMutate } from '../webhook/src/mutate-command.js';
+import { runDemo } from './demo.js';
 import { buildProgram } from './program.js';
 import { packageVersion } from './version.js';
 
@@ -32,6 +33,7 @@ const program = buildProgram(
       return missing.length ? 1 : 0;
     },
     tokenRevoke: async (args) => runTokenRevoke(args, process.env, io),
+    demo: (args) => runDemo(args, io),
   },
 );
 

@@ -15,6 +15,8 @@ export interface SubCommands {
   readonly checkFiles: (args: readonly string[]) => Promise<number>;
   readonly agent: (args: readonly string[]) => Promise<number>;
   readonly tokenRevoke: (args: readonly string[]) => Promise<number>;
+  /** Only in a source checkout (the test bed is not shipped). */
+  readonly demo?: (args: readonly string[]) => Promise<number>;
 }
 
 /**
@@ -71,6 +73,11 @@ export function buildProgram(io: ProgramIO, sub?: SubCommands): Command {
     'token-revoke',
     "revoke the agent's own Vault token: -self [-wait=5s] [-address=...] (the sidecar's preStop hook; -h lists flags)",
     sub?.tokenRevoke,
+  );
+  raw(
+    'demo',
+    'try it first: a local cluster, Vault and the webhook run an annotated pod (source checkout: npm start)',
+    sub?.demo,
   );
   return program;
 }

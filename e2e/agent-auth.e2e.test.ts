@@ -230,7 +230,7 @@ describe('agent auto-auth against a real kube-apiserver and Vault', () => {
     await run;
   });
 
-  it('004 a wrong role: the error log names role and mount path, and login is retried with backoff', async function () {
+  it('004 a wrong role: the error log names role, service account and mount path, and login is retried with backoff', async function () {
     this.timeout(60_000);
     const { handler, lines } = await handlerFor('nope', await tokenFile('sa-one'), {
       minBackoffMs: 200,
@@ -243,7 +243,10 @@ describe('agent auto-auth against a real kube-apiserver and Vault', () => {
     await run;
     const first = errorLines()[0] ?? '';
     assert.match(first, /error="[^"]*invalid role name \\"nope\\"[^"]*"/);
-    assert.match(first, / backoff=\d+ms role=nope mount_path=auth\/kubernetes$/m);
+    assert.match(
+      first,
+      / backoff=\d+ms role=nope service_account=\S+\/sa-one token_audience=\S+ mount_path=auth\/kubernetes$/m,
+    );
     const backoffs = errorLines().map((l) => Number(/backoff=(\d+)ms/.exec(l)?.[1]));
     assert.ok(
       backoffs.every((b) => b > 0 && b <= 800),

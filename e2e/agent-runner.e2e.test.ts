@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { RunnerVaultPort } from '../agent/src/runner/port.js';
 import { type RunnerTemplateConfig, TemplateRunner, type TemplateRunnerOptions } from '../agent/src/runner/runner.js';
-import { compileTestTemplate, goSpec } from '../agent/src/runner/test-engine.js';
 import type { VaultSecretData } from '../agent/src/template/dependencies.js';
+import { compileTemplate } from '../agent/src/template/engine.js';
 import { createLogger } from '../cli/log.js';
 import { httpCall } from './bed/http.js';
 import { freePort } from './bed/ports.js';
@@ -145,7 +145,12 @@ function startRunner(
   });
   const runner = new TemplateRunner({
     templates: templates.map((t) => ({
-      compiled: compileTestTemplate(goSpec(t.config.destination, t.text)),
+      compiled: compileTemplate({
+        name: t.config.destination,
+        text: t.text,
+        language: 'go',
+        destination: t.config.destination,
+      }),
       config: { createDestDirs: true, errorFatal: true, ...t.config },
     })),
     vault,

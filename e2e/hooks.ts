@@ -26,6 +26,8 @@ export async function mochaGlobalTeardown(): Promise<void> {
   const leftovers = describeLeftovers(findLeftovers());
   if (leftovers) {
     process.exitCode = 1;
+    // Mocha does not print a global teardown's error, so say it here too.
+    process.stderr.write(`[e2e:setup] audit FAILED: the suites left things behind: ${leftovers}\n`);
     throw new Error(`e2e audit: the suites left things behind: ${leftovers}`);
   }
   log('audit: no processes, temp dirs or mounts left behind');

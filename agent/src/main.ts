@@ -264,7 +264,7 @@ async function runWithConfig(
     staticIntervalMs: cfg.templateConfig.staticSecretRenderIntervalMs,
     leaseRenewalThreshold: cfg.templateConfig.leaseRenewalThreshold,
     retry: {
-      attempts: numRetries < 0 ? 0 : numRetries,
+      attempts: Math.max(0, numRetries),
       backoffMs: method.minBackoffMs !== 1000 ? method.minBackoffMs : 250,
       maxBackoffMs: method.maxBackoffMs !== 300_000 ? method.maxBackoffMs : 60_000,
     },

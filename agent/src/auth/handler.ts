@@ -3,13 +3,13 @@
 import type { Logger } from '../../../cli/log.js';
 import { JitterBackoff } from '../lease/backoff.js';
 import { type Renewal, type WatchEnd, watchLifetime } from '../lease/lifetime-watcher.js';
+import { abortableSleep, unlessAborted } from '../sleep.js';
 import { AuthError, errorText } from './errors.js';
 import { backoffLogValue } from './go-duration.js';
 import type { AuthMethod } from './methods/types.js';
 import { type AuthVaultPort, isInvalidTokenError, type LoginAnswer } from './port.js';
 import type { TokenSink } from './sink.js';
 import { SinkServer } from './sink-server.js';
-import { abortableSleep, unlessAborted } from './sleep.js';
 
 export type TokenListener = (token: string) => void | Promise<void>;
 

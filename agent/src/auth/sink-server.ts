@@ -1,9 +1,9 @@
 // Hands each new token to every sink, retrying a failed write every 1-3 s until it succeeds, a newer token
 // supersedes it, or the agent stops (Vault's sink server).
 import type { Logger } from '../../../cli/log.js';
+import { abortableSleep } from '../sleep.js';
 import { errorText } from './errors.js';
 import type { TokenSink } from './sink.js';
-import { abortableSleep } from './sleep.js';
 
 export interface SinkServerOptions {
   readonly sinks: readonly TokenSink[];

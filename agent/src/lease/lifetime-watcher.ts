@@ -2,6 +2,8 @@
 // 2/3 of the remaining time plus a third of a random grace of 10-20 % of the lease; stop when the lease can no
 // longer outlive the grace (max TTL reached, not renewable) so the owner can log in or fetch again.
 
+import { abortableSleep } from '../sleep.js';
+
 export interface Renewal {
   /** Seconds the token or lease now has left. */
   readonly leaseDuration: number;
@@ -45,18 +47,6 @@ export function calculateGrace(leaseMs: number, random: () => number = Math.rand
 
 /** Sleep before the next renewal: 2/3 of what is left plus a third of the grace. */
 export const calculateSleep = (remainingMs: number, graceMs: number): number => (2 * remainingMs) / 3 + graceMs / 3;
-
-const abortableSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, Math.max(0, ms));
-    signal?.addEventListener('abort', done, { once: true });
-  });
 
 // Renewal errors back off from 10 s, doubling to 5 min, each wait randomised by +-50 %, never past the lease.
 const ERROR_BACKOFF_INITIAL_MS = 10_000;

@@ -4,6 +4,7 @@
 import { promises as fs } from 'node:fs';
 import type { Logger } from '../../../cli/log.js';
 import { watchLifetime } from '../lease/lifetime-watcher.js';
+import { abortableSleep } from '../sleep.js';
 import { type Dependency, dependencyKey, type VaultSecretData } from '../template/dependencies.js';
 import type { CompiledTemplate, RenderResult } from '../template/engine.js';
 import { commandLabel, runCommand, type TemplateCommand } from './command.js';
@@ -104,19 +105,6 @@ const EMPTY_SECRET: VaultSecretData = Object.freeze({
   auth: null,
   wrap_info: null,
 });
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, Math.max(0, ms));
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -300,9 +288,27 @@ export class TemplateRunner {
 
   private fail(err: Error): void {
     if (this.stopped) return;
-    this.log.error(`(runner) ${err.message}`);
+    const named = this.withTemplates(err);
+    this.log.error(`(runner) ${named.message}`);
     this.stop();
-    this.options.onError?.(err);
+    this.options.onError?.(named);
+  }
+
+  /** A failed dependency names the templates that need it, so the exit message says which file could not render. */
+  private withTemplates(err: Error): Error {
+    const key = (err as { dependency?: unknown }).dependency;
+    if (typeof key !== 'string') return err;
+    const destinations: string[] = [];
+    this.templateDeps.forEach((keys, i) => {
+      const dest = this.options.templates[i]?.config.destination;
+      if (keys.has(key) && dest !== undefined) destinations.push(JSON.stringify(dest));
+    });
+    if (destinations.length === 0) return err;
+    const label = destinations.length === 1 ? 'template' : 'templates';
+    return Object.assign(new Error(`${label} ${destinations.join(', ')}: ${err.message}`, { cause: err }), {
+      dependency: key,
+      status: (err as { status?: unknown }).status,
+    });
   }
 
   private dataChanged(key: string): void {

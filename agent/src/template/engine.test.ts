@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type Dependency, type DependencySource, JsonNumber, type VaultSecretData } from './dependencies.js';
+import type { Dependency, DependencySource, VaultSecretData } from './dependencies.js';
 import { compileTemplate, TemplateCompileError, TemplateRenderError } from './engine.js';
 import { formatGoTime } from './funcs/golayout.js';
-import { JsonSyntaxError, parseJsonKeepingNumbers } from './vault-json.js';
 
 const db: VaultSecretData = {
   request_id: 'r',
@@ -190,28 +189,5 @@ describe('writeToFile', () => {
 
   it('rejects bad perms', () => {
     assert.throws(() => render(`{{ "x" | writeToFile "${dir}/f" "" "" "rw" }}`), /invalid permissions "rw"/);
-  });
-});
-
-describe('parseJsonKeepingNumbers', () => {
-  it('keeps number lexemes and structure', () => {
-    const v = parseJsonKeepingNumbers('{"a":1.50,"b":[1e3,-0,null,true,"s\\n"],"__proto__":{"x":1}}') as Record<
-      string,
-      unknown
-    >;
-    assert.ok(v.a instanceof JsonNumber && v.a.text === '1.50');
-    const b = v.b as unknown[];
-    assert.deepEqual(
-      b.map((x) => (x instanceof JsonNumber ? `n:${x.text}` : x)),
-      ['n:1e3', 'n:-0', null, true, 's\n'],
-    );
-    assert.ok(Object.hasOwn(v, '__proto__'));
-    assert.equal(Object.getPrototypeOf(v), Object.prototype);
-  });
-
-  it('rejects bad JSON with an offset', () => {
-    assert.throws(() => parseJsonKeepingNumbers('{"a":01}'), JsonSyntaxError);
-    assert.throws(() => parseJsonKeepingNumbers('[1,]'), /offset 3/);
-    assert.throws(() => parseJsonKeepingNumbers('{} x'), /trailing data/);
   });
 });

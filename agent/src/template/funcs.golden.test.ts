@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
+import { parseVaultJson } from '../vault/json.js';
 import { JsonNumber, type JsonValue, type PemBundle, type VaultSecretData } from './dependencies.js';
 import { compileTemplate, type RenderResult, TemplateCompileError, TemplateRenderError } from './engine.js';
-import { parseJsonKeepingNumbers } from './vault-json.js';
 
 // Golden table for consul-template's functions and Vault dependency semantics. Every expected output, error and
 // missing-dependency list below was produced by running consul-template v0.39.1's template package (Go 1.26) on
@@ -30,7 +30,7 @@ interface Fixture {
   readonly env: Record<string, string>;
 }
 
-const FIXTURE = parseJsonKeepingNumbers(
+const FIXTURE = parseVaultJson(
   '{ "reads": { "secret/data/app": {"request_id": "req-kv2", "lease_id": "", "lease_duration": 0, "renewable": false, "data": {"data": {"password": "s3cr3t", "username": "app"}, "metadata": {"created_time": "2024-01-02T03:04:05.123456789Z", "custom_metadata": null, "deletion_time": "", "destroyed": false, "version": 1}}, "warnings": null, "auth": null, "wrap_info": null}, "secret/legacy": {"request_id":"req-v1","lease_id":"","lease_duration":2764800,"renewable":false, "data":{"a":"one-a","n":3600,"f":1.50,"neg":-7,"big":12345678901234567890,"arr":["x","y"],"obj":{"k":"v","j":1},"nul":null,"t":true,"html":"<a&b>","csv":" a,b ,c ","b64":"aGVsbG8=","json":"{\\"k\\":[1,2.5,\\"x\\"]}","yaml":"a: 1\\nb: [x, y]\\n","path/to/key":"deep","path/other":"other-o","mixed":[1,"1",1.5,true,null]}, "warnings":["careful"],"auth":null,"wrap_info":null}, "database/creds/app": {"request_id":"req-db","lease_id":"database/creds/app/abc","lease_duration":3600,"renewable":true, "data":{"password":"pw-1","username":"v-app-xyz"},"warnings":null,"auth":null,"wrap_info":null}, "auth/token/lookup-self": {"request_id":"req-tok","lease_id":"","lease_duration":0,"renewable":false,"data":null,"warnings":null, "auth":{"client_token":"hvs.tok","accessor":"acc-1","policies":["default","app"],"metadata":{"role":"app"},"lease_duration":600,"renewable":true},"wrap_info":null}, "secret/data/versioned?version=2": {"request_id":"req-v2","lease_id":"","lease_duration":0,"renewable":false,"data":{"data":{"v":"two"},"metadata":{"version":2}},"warnings":null,"auth":null,"wrap_info":null} }, "writes": { "transit/encrypt/app": {"request_id":"req-w","lease_id":"","lease_duration":0,"renewable":false,"data":{"ciphertext":"vault:v1:abc"},"warnings":null,"auth":null,"wrap_info":null} }, "lists": {"secret/metadata/apps": ["a","b","c/"], "secret/metadata/empty": []}, "files": {"/tmp/h2-fixture.txt": "file content\\n"}, "pki": {"pki/issue/web": {"cert":"CERT","key":"KEY","ca":"CA","caChain":["CA","ROOT"]}}, "env": {"FOO":"bar","EMPTY":"","NUM":"42"} }',
 ) as unknown as Fixture;
 

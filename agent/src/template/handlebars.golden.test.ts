@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
+import { parseVaultJson } from '../vault/json.js';
 import type { Dependency, DependencySource, VaultSecretData } from './dependencies.js';
 import { compileTemplate, type RenderResult, TemplateCompileError, TemplateRenderError } from './engine.js';
-import { parseJsonKeepingNumbers } from './vault-json.js';
 
 // Golden set for the Handlebars language: the consul-template helpers, Vault helpers as subexpressions, no HTML
 // escaping, json.Number printed verbatim, and missing dependencies recorded like Go templates.
@@ -11,7 +11,7 @@ const secret = (data: string, extra: Partial<VaultSecretData> = {}): VaultSecret
   lease_id: '',
   lease_duration: 0,
   renewable: false,
-  data: parseJsonKeepingNumbers(data) as VaultSecretData['data'],
+  data: parseVaultJson(data) as VaultSecretData['data'],
   warnings: null,
   auth: null,
   wrap_info: null,

@@ -429,6 +429,11 @@ describe('VaultClient', () => {
       const err = await rejection(untrusting.read('x'));
       assert.ok(err instanceof VaultConnectionError);
       assert.equal(err.reason, 'tls');
+      // the message says what to set, not only Node's "unable to verify"
+      assert.match(
+        err.message,
+        /\(\w+: Vault's certificate is not signed by a CA the agent trusts; .*vault\.hashicorp\.com\/ca-cert\)$/,
+      );
       assert.deepEqual(waits, []);
     });
 
@@ -451,6 +456,10 @@ describe('VaultClient', () => {
       const err = await rejection(plain.client.read('x'));
       assert.ok(err instanceof VaultConnectionError);
       assert.equal(err.reason, 'tls');
+      assert.match(
+        err.message,
+        /\(ERR_TLS_CERT_ALTNAME_INVALID: the certificate does not name the host .*tls-server-name\)$/,
+      );
       assert.ok(await client(s.url, { caCert: pki.caFile, tlsServerName: 'vault.test' }).client.read('x'));
       const wrongName = client(s.url, { caCert: pki.caFile, tlsServerName: 'other.test' });
       assert.equal(((await rejection(wrongName.client.read('x'))) as VaultConnectionError).reason, 'tls');

@@ -102,6 +102,26 @@ const TLS_ERROR_CODES = new Set([
 ]);
 const MAX_ERROR_TEXT = 512;
 
+const UNTRUSTED_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'CERT_UNTRUSTED',
+]);
+
+/** What to change when Vault's certificate is refused; Node's own text names neither the setting nor the annotation. */
+export function tlsHint(code: string | undefined): string {
+  if (code !== undefined && UNTRUSTED_CODES.has(code))
+    return ` (${code}: Vault's certificate is not signed by a CA the agent trusts; give that CA with vault.ca_cert, VAULT_CACERT or the annotation vault.hashicorp.com/ca-cert)`;
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH')
+    return ` (${code}: the certificate does not name the host in the Vault address; use a name it has, or set vault.tls_server_name / the annotation vault.hashicorp.com/tls-server-name)`;
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID')
+    return ` (${code}: check the certificate's validity dates and the node's clock)`;
+  return '';
+}
+
 export class VaultClient {
   readonly address: string;
   private readonly base: URL;
@@ -451,8 +471,10 @@ export class VaultClient {
         e.code !== undefined &&
         (TLS_ERROR_CODES.has(e.code) || e.code.startsWith('ERR_SSL_') || e.code.startsWith('ERR_TLS_')),
     );
-    if (tls)
-      return new VaultConnectionError(method, path, this.address, 'tls', tls.message ?? tls.code ?? 'TLS error', opts);
+    if (tls) {
+      const detail = `${tls.message ?? tls.code ?? 'TLS error'}${tlsHint(tls.code)}`;
+      return new VaultConnectionError(method, path, this.address, 'tls', detail, opts);
+    }
     const first = chain.find((e) => e.code !== undefined) ?? chain[0];
     const detail = [first?.code, first?.message].filter((s) => s !== undefined && s !== '').join(': ');
     return new VaultConnectionError(method, path, this.address, 'network', detail || String(err), opts);

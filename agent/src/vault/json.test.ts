@@ -26,6 +26,16 @@ describe('Vault JSON', () => {
     assert.deepEqual(parseVaultJson('{"a":"x","a":"y"}'), { a: 'y' });
     assert.throws(() => parseVaultJson('{"a":01}'), SyntaxError);
     assert.throws(() => parseVaultJson('{"a":1'), SyntaxError);
+    assert.throws(() => parseVaultJson('[1,]'), /position 3/);
+    assert.throws(() => parseVaultJson('{} x'), SyntaxError);
+  });
+
+  it('keeps a "__proto__" key as data, never as the prototype', () => {
+    const v = parseVaultJson('{"__proto__":{"x":1},"s":"a\\n"}') as Record<string, unknown>;
+    assert.ok(Object.hasOwn(v, '__proto__'));
+    assert.equal(Object.getPrototypeOf(v), Object.prototype);
+    assert.equal((v as { x?: unknown }).x, undefined);
+    assert.equal(v.s, 'a\n');
   });
 
   it('serializes plain JS values like JSON.stringify, bigint as digits', () => {

@@ -44,6 +44,26 @@ export function reply(res: ServerResponse, status: number, body?: unknown): void
   res.end(text);
 }
 
+/** Listens on a free loopback port; `close` also destroys every socket still open (tracked in `sockets`). */
+async function listenOnLoopback(
+  server: Server,
+  sockets: Set<Socket>,
+): Promise<{ port: number; close(): Promise<void> }> {
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : 0,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
 export async function startServer(handler: Handler, tls?: TlsServerOptions): Promise<LocalServer> {
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
@@ -74,21 +94,8 @@ export async function startServer(handler: Handler, tls?: TlsServerOptions): Pro
         listener,
       )
     : createHttpServer(listener);
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return {
-    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
-    requests,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  const { port, close } = await listenOnLoopback(server, sockets);
+  return { url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`, requests, close };
 }
 
 /** A CONNECT proxy that records the targets it tunnelled to. */
@@ -112,22 +119,8 @@ export async function startConnectProxy(): Promise<LocalServer & { readonly tunn
       s.on('close', () => sockets.delete(s));
     }
   });
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests: [],
-    tunnels,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  const { port, close } = await listenOnLoopback(server, sockets);
+  return { url: `http://127.0.0.1:${port}`, requests: [], tunnels, close };
 }
 
 /** A CA, serving certificates (one for 127.0.0.1, one only for the DNS name `vault.test`) and a client cert, as files. */

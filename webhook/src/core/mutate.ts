@@ -26,18 +26,21 @@ export type MutationResult =
 
 /** Applies vault-k8s's placement rules to a copy of the pod; the request pod is never touched. */
 export function mutatedPod(original: Pod, spec: AgentSpec): Pod {
-  const pod = structuredClone(original);
+  // Copy on write: only the objects we change are new; the rest is shared with the (never mutated) request pod.
+  // A deep clone of every pod was a twentieth of the webhook's CPU time.
+  const pod: Pod = { ...original, metadata: { ...original.metadata }, spec: { ...original.spec } };
+  const podSpec = pod.spec as NonNullable<Pod['spec']>;
   const place = placement(spec);
-  pod.spec ??= {};
-  pod.metadata ??= {};
-  pod.spec.volumes = [...(pod.spec.volumes ?? []), ...agentVolumes(spec, place)];
+  podSpec.volumes = [...(podSpec.volumes ?? []), ...agentVolumes(spec, place)];
   const mounts = secretMounts(spec);
-  const withMounts = (c: Container) => {
-    c.volumeMounts = [...(c.volumeMounts ?? []), ...structuredClone(mounts)];
-  };
-  for (const c of pod.spec.containers ?? []) if (spec.injectContainers.includes(c.name)) withMounts(c);
+  const withMounts = (c: Container): Container => ({
+    ...c,
+    volumeMounts: [...(c.volumeMounts ?? []), ...structuredClone(mounts)],
+  });
+  if (podSpec.containers)
+    podSpec.containers = podSpec.containers.map((c) => (spec.injectContainers.includes(c.name) ? withMounts(c) : c));
 
-  const originalInits = pod.spec.initContainers ?? [];
+  let originalInits = podSpec.initContainers ?? [];
   const agentInit = place.init
     ? initContainer(spec, original)
     : place.native
@@ -46,13 +49,16 @@ export function mutatedPod(original: Pod, spec: AgentSpec): Pod {
   if (agentInit) {
     // Init containers that run after the agent has rendered can read the secrets too.
     const initsSeeSecrets = place.init || spec.initFirst;
-    if (initsSeeSecrets) for (const c of originalInits) if (c.name !== INIT_NAME) withMounts(c);
-    pod.spec.initContainers = spec.initFirst ? [agentInit, ...originalInits] : [...originalInits, agentInit];
-    if (spec.shareProcessNamespace !== undefined) pod.spec.shareProcessNamespace = spec.shareProcessNamespace;
+    if (initsSeeSecrets) originalInits = originalInits.map((c) => (c.name !== INIT_NAME ? withMounts(c) : c));
+    podSpec.initContainers = spec.initFirst ? [agentInit, ...originalInits] : [...originalInits, agentInit];
+    if (spec.shareProcessNamespace !== undefined) podSpec.shareProcessNamespace = spec.shareProcessNamespace;
   }
   if (place.sidecar && !place.native)
-    pod.spec.containers = [...(pod.spec.containers ?? []), sidecarContainer(spec, original)];
-  pod.metadata.annotations = { ...pod.metadata.annotations, [full(A.status)]: 'injected' };
+    podSpec.containers = [...(podSpec.containers ?? []), sidecarContainer(spec, original)];
+  (pod.metadata as NonNullable<Pod['metadata']>).annotations = {
+    ...pod.metadata?.annotations,
+    [full(A.status)]: 'injected',
+  };
   return pod;
 }
 

@@ -115,6 +115,23 @@ describe('auto-auth methods', () => {
     });
   });
 
+  it("107 kubernetes: a refused login is logged with the token's service account and audiences, never the token", async () => {
+    const path = join(dir, 'sa-token');
+    const m = createAuthMethod({ type: 'kubernetes', mountPath: '', config: { role: 'app', token_path: path } });
+    const part = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const claims = { sub: 'system:serviceaccount:shop:web', aud: ['https://kubernetes.default.svc', 'vault'] };
+    writeFileSync(path, `${part({ alg: 'RS256' })}.${part(claims)}.c2ln`);
+    await m.loginBody();
+    assert.deepEqual(m.logFields, {
+      role: 'app',
+      service_account: 'shop/web',
+      token_audience: 'https://kubernetes.default.svc,vault',
+    });
+    writeFileSync(path, 'not-a-jwt');
+    await m.loginBody();
+    assert.deepEqual(m.logFields, { role: 'app' });
+  });
+
   it('103 jwt: {role, jwt} from the file, re-read each time', async () => {
     const path = join(dir, 'jwt');
     const m = createAuthMethod({ type: 'jwt', mountPath: 'auth/jwt', config: { role: 'dev', path } });
