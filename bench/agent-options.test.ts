@@ -9,6 +9,7 @@ describe('bench:agent flags', () => {
       settleSeconds: 5,
       templateCounts: [1, 50],
       sidecars: 'parallel',
+      oursEntry: undefined,
     });
   });
 
@@ -18,6 +19,7 @@ describe('bench:agent flags', () => {
     assert.deepEqual(o.templateCounts, [1, 10]);
     assert.equal(o.runs, 9);
     assert.equal(parseOptions(['--sidecars=sequential']).sidecars, 'sequential');
+    assert.equal(parseOptions(['--ours-entry=/tmp/a.mjs']).oursEntry, '/tmp/a.mjs');
   });
 
   it('rejects unknown flags and out-of-range values with the flag named', () => {

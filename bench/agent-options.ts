@@ -7,10 +7,12 @@ export interface Options {
   readonly templateCounts: readonly number[];
   /** Idle the sidecars side by side (half the wall time) or one after the other. */
   readonly sidecars: 'parallel' | 'sequential';
+  /** A script to run as our agent instead of dist/cli/main.js (`node <script> agent -config=FILE`). */
+  readonly oursEntry: string | undefined;
 }
 
 export function parseOptions(argv: readonly string[]): Options {
-  const known = ['runs', 'idle-seconds', 'settle', 'templates', 'sidecars'];
+  const known = ['runs', 'idle-seconds', 'settle', 'templates', 'sidecars', 'ours-entry'];
   for (const a of argv) {
     const name = /^--([\w-]+)=/.exec(a)?.[1];
     if (!name || !known.includes(name)) {
@@ -33,7 +35,9 @@ export function parseOptions(argv: readonly string[]): Options {
   const sidecars = get('sidecars', 'parallel');
   if (sidecars !== 'parallel' && sidecars !== 'sequential')
     throw new Error('--sidecars must be parallel or sequential');
+  const oursEntry = get('ours-entry', '');
   return {
+    oursEntry: oursEntry === '' ? undefined : oursEntry,
     sidecars,
     runs: int('runs', 5, 1, 50),
     idleSeconds: int('idle-seconds', 60, 10, 3600),

@@ -15,6 +15,7 @@
  * CLI has an `agent` command its column reads n/a. Exits non-zero only when something fails to run.
  *
  *   npm run bench:agent -- --runs=5 --idle-seconds=60 --settle=5 --templates=1,50 --sidecars=parallel
+ *   npm run bench:agent -- --ours-entry=/tmp/agent-only.mjs   # any script that takes `agent -config=FILE`
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -84,10 +85,15 @@ function vaultAgent(binary: string): AgentUnderTest {
   };
 }
 
-/** Our agent as the image runs it, or why it cannot run yet (the CLI has no `agent` command). */
-function ourAgent(): AgentUnderTest | string {
-  const cli = join(REPO_ROOT, 'dist', 'cli', 'main.js');
-  if (!existsSync(cli)) return `${cli} is missing: run \`npm run build\` first`;
+/**
+ * Our agent as the image runs it (`node <entry> agent -config=…`), or why it cannot run yet (the CLI
+ * has no `agent` command). `entry` defaults to the built CLI; another entry point lets a start-up
+ * change be measured before it is wired in.
+ */
+function ourAgent(entry: string | undefined): AgentUnderTest | string {
+  const cli = entry ?? join(REPO_ROOT, 'dist', 'cli', 'main.js');
+  if (!existsSync(cli)) return `${cli} is missing${entry ? '' : ': run `npm run build` first'}`;
+  if (entry) return { ...ourAgentAt(cli), label: 'vault-injector agent (--ours-entry)' };
   let help: string;
   try {
     help = execFileSync(process.execPath, [cli, '--help'], { encoding: 'utf8', timeout: 30_000 });
@@ -95,6 +101,10 @@ function ourAgent(): AgentUnderTest | string {
     return `\`vault-injector --help\` failed: ${(err as Error).message}`;
   }
   if (!/^\s+agent\b(?!-)/m.test(help)) return 'this build of vault-injector has no `agent` command yet';
+  return ourAgentAt(cli);
+}
+
+function ourAgentAt(cli: string): AgentUnderTest {
   return {
     label: 'vault-injector agent',
     command: process.execPath,
@@ -282,7 +292,7 @@ async function main(): Promise<number> {
   const cleanups: Array<() => Promise<void>> = [];
   try {
     const vaultBinary = (await ensureGoBinary(vaultServerRecipe, log)).path;
-    const ours = ourAgent();
+    const ours = ourAgent(opts.oursEntry);
     if (typeof ours === 'string') log(`our agent: n/a (${ours})`);
     const agents = [...(typeof ours === 'string' ? [] : [ours]), vaultAgent(vaultBinary)];
 
