@@ -9,8 +9,8 @@ import { FileSink, type TokenSink } from './auth/sink.js';
 import { loadAgentConfig } from './config/load.js';
 import { AgentConfigError } from './config/load-errors.js';
 import type { AgentConfig, AgentTemplate } from './config/load-types.js';
-import { type AgentListener, startAgentListener } from './listener/server.js';
-import { AgentMetrics } from './metrics.js';
+import type { AgentListener } from './listener/server.js';
+import type { AgentMetrics } from './metrics.js';
 import { type PidFile, writePidFile } from './pidfile.js';
 import type { RunnerTemplate } from './runner/runner.js';
 import { compileTemplate } from './template/engine.js';
@@ -209,7 +209,11 @@ async function runWithConfig(
     },
     log.named('vault'),
   );
-  const metrics = new AgentMetrics({ prefix: cfg.telemetry.metricsPrefix });
+  // Metrics and listeners load only when configured: most pods have neither, and prom-client costs start-up time.
+  const metrics: AgentMetrics | undefined =
+    cfg.listeners.length > 0
+      ? new (await import('./metrics.js')).AgentMetrics({ prefix: cfg.telemetry.metricsPrefix })
+      : undefined;
 
   io.out(
     [
@@ -270,7 +274,7 @@ async function runWithConfig(
     },
     exitOnRetryFailure: cfg.templateConfig.exitOnRetryFailure,
     once: exitAfterAuth,
-    onRendered: () => metrics.templateRendered('written'),
+    onRendered: () => metrics?.templateRendered('written'),
     onAllRendered: () => {
       if (exitAfterAuth) tokenDelivered.then(() => finish(0));
     },
@@ -290,10 +294,10 @@ async function runWithConfig(
     login: async (mountPath, body, opts) => {
       try {
         const answer = await port.login(mountPath, body, opts);
-        metrics.authSuccess();
+        metrics?.authSuccess();
         return answer;
       } catch (err) {
-        metrics.authFailure();
+        metrics?.authFailure();
         throw err;
       }
     },
@@ -319,6 +323,7 @@ async function runWithConfig(
     rejectUnauthorized: !clientOptions.tlsSkipVerify,
   };
   for (const spec of cfg.listeners) {
+    const { startAgentListener } = await import('./listener/server.js');
     listeners.push(
       await startAgentListener({
         listener: spec,
@@ -334,7 +339,7 @@ async function runWithConfig(
           log.info('received quit request');
           finish(0);
         },
-        metricsText: () => metrics.text(),
+        metricsText: metrics ? () => metrics.text() : undefined,
         metrics,
         log: log.named('listener'),
       }),

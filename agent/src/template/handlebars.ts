@@ -1,7 +1,8 @@
 // The Handlebars language: the same function library as Go templates, exposed as Handlebars helpers, so
 // `{{#with (secret "secret/data/x")}}{{Data.data.token}}{{/with}}` works. Output is never HTML-escaped.
 
-import Handlebars from 'handlebars';
+import type HandlebarsModule from 'handlebars';
+import { lazy } from '../lazy.js';
 import type { CompiledTemplate, RenderContext, RenderResult, TemplateSpec } from './engine.js';
 import type { FuncMap, TemplateFunc } from './exec.js';
 import { goTypeName, isStringSlice } from './fmt.js';
@@ -16,6 +17,8 @@ export interface HandlebarsHooks {
   /** Runs `body` with the pass's function map and turns its output into a RenderResult. */
   readonly run: (context: RenderContext, body: (funcs: FuncMap) => string) => RenderResult;
 }
+
+const handlebars = lazy<typeof HandlebarsModule>('handlebars');
 
 /** The Go parameter checks the Go executor applies, for values coming from Handlebars. */
 function checkArgs(name: string, f: TemplateFunc, args: unknown[]): void {
@@ -47,11 +50,11 @@ function checkArgs(name: string, f: TemplateFunc, args: unknown[]): void {
 
 export function compileHandlebars(spec: TemplateSpec, hooks: HandlebarsHooks): CompiledTemplate {
   try {
-    Handlebars.parse(spec.text);
+    handlebars().parse(spec.text);
   } catch (err) {
     throw hooks.compileError(`template: ${spec.name}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const env = Handlebars.create();
+  const env = handlebars().create();
   // The function map of the pass being rendered; helpers are registered once and read it.
   let current: FuncMap | undefined;
   for (const name of FUNC_NAMES) {

@@ -1,11 +1,14 @@
 // toJSON, toJSONPretty, toUnescapedJSON(Pretty), toYAML and toTOML. Pure.
 
-import { Document, parse as parseYaml, visit } from 'yaml';
+import type * as YamlModule from 'yaml';
+import { lazy } from '../../lazy.js';
 import { JsonNumber } from '../dependencies.js';
 import type { FuncMap } from '../exec.js';
 import { formatG, GoFloat, GoNil, GoStruct, kindOf, sortedEntries } from '../fmt.js';
 import { marshalJson } from './gojson.js';
 import { encodeToml } from './toml.js';
+
+const yaml = lazy<typeof YamlModule>('yaml');
 
 /** A float64 for the YAML writer, printed with strconv's 'g' format as yaml.v2 does. */
 class YamlFloat {
@@ -52,7 +55,7 @@ function toYamlData(v: unknown): unknown {
 function looksLikeOtherType(s: string): boolean {
   if (s.includes('\n')) return false;
   try {
-    const read: unknown = parseYaml(s, { version: '1.1' });
+    const read: unknown = yaml().parse(s, { version: '1.1' });
     return read === null || typeof read === 'boolean' || typeof read === 'number' || read instanceof Date;
   } catch {
     return false;
@@ -61,7 +64,7 @@ function looksLikeOtherType(s: string): boolean {
 
 /** yaml.v2's Marshal: sorted keys, unindented sequences, single quotes unless the text would read as a non-string. */
 function toYaml(v: unknown): string {
-  const doc = new Document(toYamlData(v), {
+  const doc = new (yaml().Document)(toYamlData(v), {
     version: '1.1',
     // A Map is a plain mapping here (yaml.v2 has no !!omap); floats print like strconv.
     customTags: (tags) => [
@@ -69,7 +72,7 @@ function toYaml(v: unknown): string {
       YAML_FLOAT_TAG,
     ],
   });
-  visit(doc, {
+  yaml().visit(doc, {
     Scalar(_key, node) {
       if (typeof node.value === 'string' && looksLikeOtherType(node.value)) node.type = 'QUOTE_DOUBLE';
     },

@@ -1,10 +1,13 @@
 // String, encoding, hashing and parsing functions of consul-template (template/funcs.go), with Go's results. Pure.
 
 import { createHash, createHmac } from 'node:crypto';
-import { parse as parseYamlText } from 'yaml';
+import type * as YamlModule from 'yaml';
+import { lazy } from '../../lazy.js';
 import type { FuncMap } from '../exec.js';
 import { GoFloat, markStringSlice } from '../fmt.js';
 import { parseJsonAsGo } from './gojson.js';
+
+const yaml = lazy<typeof YamlModule>('yaml');
 
 const STD = /^[A-Za-z0-9+/]*$/;
 const URL = /^[A-Za-z0-9\-_]*$/;
@@ -221,7 +224,7 @@ export const STRING_FUNCS: FuncMap = {
   parseYAML: {
     params: 1,
     types: ['string'],
-    fn: (s) => (s === '' ? {} : prefixed('parseYAML', () => parseYamlText(s as string, { version: '1.1' }) ?? null)),
+    fn: (s) => (s === '' ? {} : prefixed('parseYAML', () => yaml().parse(s as string, { version: '1.1' }) ?? null)),
   },
   parseBool: {
     params: 1,
