@@ -59,6 +59,7 @@ import {
   summaryTable,
 } from './agent-report.js';
 import { countKinds, expectedPerHour, perHour } from './agent-requests.js';
+import { runMain } from './run-main.js';
 
 /** An agent under test: how to start it on a config file. */
 interface AgentUnderTest {
@@ -400,12 +401,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`[bench] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+runMain(main);

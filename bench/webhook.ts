@@ -21,6 +21,7 @@ import { sleep } from '../e2e/bed/time.js';
 import { makeTempDir, removeDir } from '../e2e/bed/tmp.js';
 import { startVaultK8s, type VaultK8sProcess } from '../e2e/bed/vault-k8s.js';
 import { webhookCerts } from '../e2e/bed/webhook-process.js';
+import { runMain } from './run-main.js';
 
 interface Options {
   readonly seconds: number;
@@ -325,12 +326,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`[bench] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+runMain(main);
