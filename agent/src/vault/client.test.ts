@@ -359,7 +359,7 @@ describe('VaultClient', () => {
 
     it('reuses connections unless disableKeepAlives', async () => {
       const s = await serve((_r, res) => reply(res, 200, OK_BODY));
-      // a pause lets undici put the connection back in its pool before the next request
+      // a pause lets the agent put the connection back in its pool before the next request
       const pause = () => new Promise((resolve) => setTimeout(resolve, 20));
       const { client: keep } = client(s.url);
       await keep.read('a');
@@ -463,6 +463,17 @@ describe('VaultClient', () => {
       assert.ok(await client(s.url, { caCert: pki.caFile, tlsServerName: 'vault.test' }).client.read('x'));
       const wrongName = client(s.url, { caCert: pki.caFile, tlsServerName: 'other.test' });
       assert.equal(((await rejection(wrongName.client.read('x'))) as VaultConnectionError).reason, 'tls');
+    });
+
+    it('reaches an https Vault through a CONNECT proxy and still verifies its certificate', async () => {
+      const s = await serveTls('loopback');
+      const proxy = await startConnectProxy();
+      servers.push(proxy);
+      assert.ok(await client(s.url, { caCert: pki.caFile, proxyAddress: proxy.url }).client.read('x'));
+      assert.deepEqual(proxy.tunnels, [new URL(s.url).host]);
+      const err = await rejection(client(s.url, { proxyAddress: proxy.url, maxRetries: 0 }).client.read('x'));
+      assert.ok(err instanceof VaultConnectionError);
+      assert.equal(err.reason, 'tls');
     });
 
     it('tlsSkipVerify accepts an untrusted certificate', async () => {

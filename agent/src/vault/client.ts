@@ -4,7 +4,6 @@
  * Vault through this class.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { Agent, type Dispatcher, ProxyAgent, request } from 'undici';
 import type { Logger } from '../../../cli/log.js';
 import {
   decodeErrors,
@@ -21,6 +20,7 @@ import { parseVaultJson, stringifyVaultJson } from './json.js';
 import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, type VaultClientOptions } from './options.js';
 import { type Backoff, DEFAULT_BACKOFF, isRetryableStatus, retryBudget, retryDelayMs } from './retry.js';
 import { tlsConnectOptions } from './tls.js';
+import { Transport } from './transport.js';
 
 /** What every call may add. */
 export interface CallOptions {
@@ -133,7 +133,7 @@ export class VaultClient {
   private readonly userAgent: string | undefined;
   private readonly random: () => number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  private readonly dispatcher: Dispatcher;
+  private readonly transport: Transport;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -157,29 +157,24 @@ export class VaultClient {
     this.random = options.random ?? Math.random;
     this.sleep = options.sleep ?? ((ms, signal) => delay(ms, undefined, signal ? { signal } : {}));
     const tls = tlsConnectOptions(options);
-    // Our own per-attempt timeout governs; undici's separate header/body timers are switched off.
-    const common = {
-      headersTimeout: 0,
-      bodyTimeout: 0,
-      ...(options.maxConnsPerHost !== undefined && options.maxConnsPerHost > 0
-        ? { connections: options.maxConnsPerHost }
-        : {}),
-    };
     if (options.proxyAddress !== undefined) {
       try {
         new URL(options.proxyAddress);
       } catch {
         throw new VaultConfigError('proxy_address', 'not a URL');
       }
-      this.dispatcher = new ProxyAgent({ uri: options.proxyAddress, requestTls: tls, ...common });
-    } else {
-      this.dispatcher = new Agent({ connect: tls, ...common });
     }
+    this.transport = new Transport(this.base, {
+      tls,
+      keepAlive: !this.disableKeepAlives,
+      maxConnsPerHost: options.maxConnsPerHost,
+      proxyAddress: options.proxyAddress,
+    });
   }
 
   /** Closes the connections once in-flight requests finish; later calls do nothing. */
   async close(): Promise<void> {
-    if (this.closing === undefined) this.closing = this.dispatcher.close();
+    if (this.closing === undefined) this.closing = Promise.resolve(this.transport.close());
     await this.closing;
   }
 
@@ -431,18 +426,16 @@ export class VaultClient {
     const signals = [callerSignal, this.timeoutMs > 0 ? AbortSignal.timeout(this.timeoutMs) : undefined].filter(
       (s): s is AbortSignal => s !== undefined,
     );
-    const res = await request(url, {
-      method: method as Dispatcher.HttpMethod,
+    const res = await this.transport.send(
+      method,
+      url,
       headers,
-      body: body ?? null,
-      dispatcher: this.dispatcher,
-      signal: signals.length === 0 ? null : AbortSignal.any(signals),
-      reset: this.disableKeepAlives,
-    });
-    const text = await res.body.text();
+      body,
+      signals.length === 0 ? undefined : AbortSignal.any(signals),
+    );
     const out: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out[k] = v;
-    return { status: res.statusCode, headers: out, body: text };
+    return { status: res.status, headers: out, body: res.body };
   }
 
   private connectionError(
