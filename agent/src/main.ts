@@ -190,17 +190,7 @@ async function runWithConfig(
   if (!autoAuth) throw new AgentConfigError('CONFIG_INVALID', 'this agent needs an auto_auth block');
   const templates = await runnerTemplates(cfg);
   const vaultBlock = cfg.vault;
-  const clientOptions = vaultClientOptionsFromEnvironment(env, {
-    address: vaultBlock.address,
-    ca_cert: vaultBlock.caCert,
-    ca_path: vaultBlock.caPath,
-    client_cert: vaultBlock.clientCert,
-    client_key: vaultBlock.clientKey,
-    tls_skip_verify: vaultBlock.tlsSkipVerify,
-    tls_server_name: vaultBlock.tlsServerName,
-    namespace: vaultBlock.namespace,
-    retry: { num_retries: vaultBlock.retry.numRetries },
-  });
+  const clientOptions = vaultClientOptionsFromEnvironment(env, vaultBlock);
   const client = new VaultClient(
     {
       ...clientOptions,

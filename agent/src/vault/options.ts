@@ -4,6 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { parseGoDuration, parseStrconvBool } from '../../../webhook/src/core/go-parse.js';
+import type { VaultBlock as ConfigVaultBlock } from '../config/load-types.js';
 import { VaultConfigError } from './errors.js';
 import type { Backoff } from './retry.js';
 
@@ -45,18 +46,10 @@ export interface VaultClientOptions {
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-/** The agent config's `vault` block, as far as the client is concerned (field names as in Vault's HCL). */
-export interface VaultBlock {
-  readonly address?: string;
-  readonly ca_cert?: string;
-  readonly ca_path?: string;
-  readonly client_cert?: string;
-  readonly client_key?: string;
-  readonly tls_skip_verify?: boolean;
-  readonly tls_server_name?: string;
-  readonly namespace?: string;
-  readonly retry?: { readonly num_retries?: number };
-}
+/** The agent config's `vault` block (config/load-types.ts) as far as the client is concerned; every field optional. */
+export type VaultBlock = Partial<Omit<ConfigVaultBlock, 'retry'>> & {
+  readonly retry?: { readonly numRetries?: number };
+};
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -67,7 +60,7 @@ export function vaultClientOptionsFromEnvironment(env: Environment, block: Vault
   checkAddress(address, get('VAULT_ADDR') !== undefined ? 'VAULT_ADDR' : 'vault.address');
 
   const skipVerifyText = get('VAULT_SKIP_VERIFY');
-  let tlsSkipVerify = block.tls_skip_verify ?? false;
+  let tlsSkipVerify = block.tlsSkipVerify ?? false;
   if (skipVerifyText !== undefined) {
     const parsed = parseStrconvBool(skipVerifyText);
     if (parsed === undefined)
@@ -76,7 +69,7 @@ export function vaultClientOptionsFromEnvironment(env: Environment, block: Vault
   }
 
   let maxRetries = DEFAULT_MAX_RETRIES;
-  const configRetries = block.retry?.num_retries;
+  const configRetries = block.retry?.numRetries;
   if (configRetries !== undefined && configRetries !== 0) maxRetries = Math.max(configRetries, 0);
   const retriesText = get('VAULT_MAX_RETRIES');
   if (retriesText !== undefined) {
@@ -89,18 +82,18 @@ export function vaultClientOptionsFromEnvironment(env: Environment, block: Vault
   const timeoutText = get('VAULT_CLIENT_TIMEOUT');
   if (timeoutText !== undefined) timeoutMs = parseTimeoutMs(timeoutText);
 
-  const clientCert = get('VAULT_CLIENT_CERT') ?? block.client_cert;
-  const clientKey = get('VAULT_CLIENT_KEY') ?? block.client_key;
+  const clientCert = get('VAULT_CLIENT_CERT') ?? block.clientCert;
+  const clientKey = get('VAULT_CLIENT_KEY') ?? block.clientKey;
   const proxyAddress = get('VAULT_PROXY_ADDR') ?? get('VAULT_HTTP_PROXY') ?? proxyFromEnvironment(address, env);
   const options: Record<string, unknown> = {
     address,
     caCertPem: get('VAULT_CACERT_BYTES'),
-    caCert: get('VAULT_CACERT') ?? block.ca_cert,
-    caPath: get('VAULT_CAPATH') ?? block.ca_path,
+    caCert: get('VAULT_CACERT') ?? block.caCert,
+    caPath: get('VAULT_CAPATH') ?? block.caPath,
     clientCert,
     clientKey,
     tlsSkipVerify,
-    tlsServerName: get('VAULT_TLS_SERVER_NAME') ?? block.tls_server_name,
+    tlsServerName: get('VAULT_TLS_SERVER_NAME') ?? block.tlsServerName,
     namespace: get('VAULT_NAMESPACE') ?? block.namespace,
     proxyAddress,
     timeoutMs,
