@@ -12,28 +12,40 @@
  * `fromHcl2` undoes the escapes in the result and rejects the one thing left that HCL 1 refuses: an unquoted
  * expression (`role = app`), which hcl2json would hand back as the text "${app}".
  *
- * The parser module is loaded on first use only: it costs ~0.5 s and ~90 MB of memory, which the injected
- * JSON configuration (VAULT_CONFIG) never pays.
+ * The parser runs in a short-lived child process (hcl-worker.ts): it costs ~0.3 s and ~90 MB that its WASM
+ * runtime never gives back, so the agent itself keeps none of it. The injected JSON (VAULT_CONFIG) never pays.
  */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { AgentConfigError } from './load-errors.js';
 
-type Hcl2Json = { parse(filename: string, contents: string): Promise<Record<string, unknown>> };
-
-// A variable specifier keeps TypeScript from pulling the package's DOM-typed declarations into the build.
-// Node's module cache makes every later import() of it free.
-const PARSER_MODULE = '@cdktn/hcl2json';
-
-async function parser(): Promise<Hcl2Json> {
-  const m = (await import(PARSER_MODULE)) as Hcl2Json & { default?: Hcl2Json };
-  return typeof m.parse === 'function' ? m : (m.default as Hcl2Json);
+/** HCL 2 text → JSON-like value, parsed in a child process (see hcl-worker.ts); rejects with the parser's message. */
+function parseInChild(filename: string, contents: string): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      process.execPath,
+      [fileURLToPath(new URL('./hcl-worker.js', import.meta.url))],
+      { maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },
+      (error, stdout) => {
+        let answer: { ok: boolean; value?: Record<string, unknown>; message?: string } | undefined;
+        try {
+          answer = JSON.parse(stdout) as typeof answer;
+        } catch {
+          answer = undefined;
+        }
+        if (answer?.ok && answer.value) resolve(answer.value);
+        else reject(new Error(answer?.message ?? `the HCL parser failed: ${error?.message ?? 'no answer'}`));
+      },
+    );
+    child.stdin?.end(JSON.stringify({ filename, contents }));
+  });
 }
 
 /** Parses one HCL document; `source` names it in errors. */
 export async function parseHcl(text: string, source: string): Promise<Record<string, unknown>> {
-  const hcl = await parser();
   let parsed: Record<string, unknown>;
   try {
-    parsed = await hcl.parse(source, toHcl2(text));
+    parsed = await parseInChild(source, toHcl2(text));
   } catch (error) {
     const detail = String((error as Error)?.message ?? error).replace(/^parse config: /, '');
     throw new AgentConfigError('CONFIG_SYNTAX', `invalid HCL: ${detail}`, undefined, source, { cause: error });
