@@ -545,4 +545,43 @@ describe('agent interop: generated configs, our agent and HashiCorp Vault Agent'
     assert.equal(readFileSync(dest('/hb'), 'utf8'), 'user=app ratio=1.5\nhtml=<a&b>\n[app][db][nested/]');
     assert.equal(readFileSync(dest('/go'), 'utf8'), 'user=app');
   });
+  it('006 ours only: the agent-configmap route — an HCL config file renders like its JSON twin', async function () {
+    this.timeout(120_000);
+    const { init } = generatedConfigs(vault.addr, {
+      'agent-inject-secret-app': 'secret/golden/app',
+      'agent-inject-template-app':
+        '{{ with secret "secret/golden/app" }}{{ .Data.data.username }}:{{ .Data.data.ratio }}{{ end }}',
+    });
+    const root = join(dir, 'hcl');
+    const setup = prepareRoot(root, init, await saToken());
+    const c = setup.config;
+    const t = c.template[0];
+    assert.ok(t, 'one template');
+    const hcl = [
+      'exit_after_auth = true',
+      `pid_file = ${JSON.stringify(c.pid_file)}`,
+      `vault {\n  address = ${JSON.stringify(vault.addr)}\n}`,
+      'auto_auth {',
+      '  method "kubernetes" {',
+      `    mount_path = ${JSON.stringify(c.auto_auth.method.mount_path)}`,
+      '    config = {',
+      `      role = ${JSON.stringify(c.auto_auth.method.config.role)}`,
+      `      token_path = ${JSON.stringify(c.auto_auth.method.config.token_path)}`,
+      '    }',
+      '  }',
+      `  sink "file" {\n    config = {\n      path = ${JSON.stringify(c.auto_auth.sink[0]?.config.path)}\n    }\n  }`,
+      '}',
+      'template {',
+      `  destination = ${JSON.stringify(t.destination)}`,
+      `  contents = ${JSON.stringify(t.contents)}`,
+      '  perms = 0640',
+      '}',
+    ].join('\n');
+    const hclFile = join(root, 'config.hcl');
+    writeFileSync(hclFile, hcl);
+    await runOurAgent(root, hclFile);
+    assert.equal(readFileSync(t.destination, 'utf8'), 'app:1.5');
+    // HCL 1's octal 0640 stays octal, as Vault Agent reads it.
+    assert.equal(modeOf(t.destination), '640');
+  });
 });
