@@ -101,6 +101,18 @@ const TLS_ERROR_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 const MAX_ERROR_TEXT = 512;
+/** Headers of the caller's own connection (RFC 9110 §7.6.1) or computed per request: never forwarded. */
+const HOP_BY_HOP_HEADERS = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'host',
+  'content-length',
+]);
 
 export class VaultClient {
   readonly address: string;
@@ -389,7 +401,10 @@ export class VaultClient {
 
   private headers(opts: RawRequestOptions): Record<string, string> {
     const h: Record<string, string> = {};
-    for (const [k, v] of Object.entries(opts.headers ?? {})) h[k.toLowerCase()] = v;
+    for (const [k, v] of Object.entries(opts.headers ?? {})) {
+      const key = k.toLowerCase();
+      if (!HOP_BY_HOP_HEADERS.has(key)) h[key] = v;
+    }
     if (this.userAgent !== undefined && h['user-agent'] === undefined) h['user-agent'] = this.userAgent;
     h['x-vault-request'] = 'true';
     if (opts.token) h['x-vault-token'] = opts.token;
