@@ -217,6 +217,16 @@ describe('VaultClient', () => {
       assert.equal(seen?.body, '{"data":{}}');
     });
 
+    it('a token undici cannot send is a configuration error, without retries and without the token', async () => {
+      const s = await serve((_r, res) => reply(res, 200, OK_BODY));
+      const { client: c, waits } = client(s.url);
+      const err = await rejection(c.read('secret/x', { token: 'hvs.abc\r\nX-Evil: 1' }));
+      assert.ok(err instanceof VaultConfigError);
+      assert.ok(!err.message.includes('hvs.abc'), err.message);
+      assert.equal(s.requests.length, 0);
+      assert.deepEqual(waits, []);
+    });
+
     it('keeps number lexemes both ways', async () => {
       const body = '{"data":{"price":1.50,"big":9007199254740993,"ttl":3600},"lease_duration":2764800}';
       const s = await serve((r, res) => reply(res, 200, r.method === 'GET' ? body : OK_BODY));

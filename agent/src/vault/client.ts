@@ -6,6 +6,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Agent, type Dispatcher, ProxyAgent, request } from 'undici';
 import type { Logger } from '../../../cli/log.js';
+import type { JsonValue } from '../template/dependencies.js';
 import {
   decodeErrors,
   decodeSecret,
@@ -191,6 +192,9 @@ export class VaultClient {
       try {
         res = await this.once(method, url, headers, opts.body, opts.signal);
       } catch (err) {
+        if ((err as { code?: string }).code === 'UND_ERR_INVALID_ARG')
+          // a header or method undici refuses (a token with a newline…): retrying cannot help
+          throw new VaultConfigError('request', `${method} ${target.path}: ${(err as Error).message}`, { cause: err });
         const failure = this.connectionError(method, target.path, err, opts.signal);
         if (failure.reason === 'tls' || failure.reason === 'aborted' || attempt >= budget) throw failure;
         await this.waitBeforeRetry(method, target.path, attempt + 1, failure.message, opts.signal);
@@ -319,21 +323,21 @@ export class VaultClient {
     const res = await this.request('GET', path, { retry: false, ...opts });
     const target = requestTarget(path);
     if (!HEALTH_STATUSES.has(res.status)) throw this.responseError('GET', target.path, res, undefined);
-    let body: unknown;
+    let body: JsonValue;
     try {
       body = parseVaultJson(res.body);
     } catch {
       throw new VaultDecodeError('GET', target.path, res.status, 'the body is not JSON');
     }
-    const o = (isJsonObject(body as never) ? body : {}) as Record<string, unknown>;
-    const num = Number(String(o.server_time_utc ?? '0'));
+    if (!isJsonObject(body)) throw new VaultDecodeError('GET', target.path, res.status, 'the body is not an object');
+    const num = Number(String(body.server_time_utc ?? '0'));
     return {
       status: res.status,
-      initialized: o.initialized === true,
-      sealed: o.sealed === true,
-      standby: o.standby === true,
-      version: typeof o.version === 'string' ? o.version : '',
-      cluster_name: typeof o.cluster_name === 'string' ? o.cluster_name : '',
+      initialized: body.initialized === true,
+      sealed: body.sealed === true,
+      standby: body.standby === true,
+      version: typeof body.version === 'string' ? body.version : '',
+      cluster_name: typeof body.cluster_name === 'string' ? body.cluster_name : '',
       server_time_utc: Number.isFinite(num) ? num : 0,
     };
   }
