@@ -179,7 +179,8 @@ export class VaultClient {
   /**
    * One Vault API call as raw HTTP (for the API proxy). `path` is relative to `/v1/` and may carry a query.
    * Retries on 412, 429, 5xx except 501 and network errors, then returns the last answer whatever its
-   * status. Throws only VaultConnectionError.
+   * status. Throws VaultConnectionError (no answer), or VaultConfigError for arguments that cannot be sent
+   * (a header value with a newline).
    */
   async request(method: string, path: string, opts: RawRequestOptions = {}): Promise<RawResponse> {
     const target = requestTarget(path, opts.query);
