@@ -200,6 +200,33 @@ describe('VaultClient', () => {
       assert.equal(login?.headers['x-vault-token'], undefined);
     });
 
+    it("request() forwards a caller's headers and body but not hop-by-hop headers", async () => {
+      const s = await serve((_r, res) => reply(res, 200, OK_BODY));
+      const { client: c } = client(s.url);
+      const res = await c.request('POST', 'secret/data/app', {
+        token: 't',
+        body: '{"data":{}}',
+        headers: { Connection: 'keep-alive, x', Host: 'elsewhere', 'Transfer-Encoding': 'chunked', 'X-Custom': 'v' },
+      });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers['content-type'], 'application/json');
+      const seen = s.requests[0];
+      assert.equal(seen?.headers['x-custom'], 'v');
+      assert.equal(seen?.headers.host, new URL(s.url).host);
+      assert.equal(seen?.headers['transfer-encoding'], undefined);
+      assert.equal(seen?.body, '{"data":{}}');
+    });
+
+    it('a token undici cannot send is a configuration error, without retries and without the token', async () => {
+      const s = await serve((_r, res) => reply(res, 200, OK_BODY));
+      const { client: c, waits } = client(s.url);
+      const err = await rejection(c.read('secret/x', { token: 'hvs.abc\r\nX-Evil: 1' }));
+      assert.ok(err instanceof VaultConfigError);
+      assert.ok(!err.message.includes('hvs.abc'), err.message);
+      assert.equal(s.requests.length, 0);
+      assert.deepEqual(waits, []);
+    });
+
     it('keeps number lexemes both ways', async () => {
       const body = '{"data":{"price":1.50,"big":9007199254740993,"ttl":3600},"lease_duration":2764800}';
       const s = await serve((r, res) => reply(res, 200, r.method === 'GET' ? body : OK_BODY));

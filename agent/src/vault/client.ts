@@ -5,6 +5,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../../../cli/log.js';
+import type { JsonValue } from '../template/dependencies.js';
 import {
   decodeErrors,
   decodeSecret,
@@ -101,6 +102,18 @@ const TLS_ERROR_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 const MAX_ERROR_TEXT = 512;
+/** Headers of the caller's own connection (RFC 9110 §7.6.1) or computed per request: never forwarded. */
+const HOP_BY_HOP_HEADERS = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'host',
+  'content-length',
+]);
 
 const UNTRUSTED_CODES = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -181,7 +194,8 @@ export class VaultClient {
   /**
    * One Vault API call as raw HTTP (for the API proxy). `path` is relative to `/v1/` and may carry a query.
    * Retries on 412, 429, 5xx except 501 and network errors, then returns the last answer whatever its
-   * status. Throws only VaultConnectionError.
+   * status. Throws VaultConnectionError (no answer), or VaultConfigError for arguments that cannot be sent
+   * (a header value with a newline).
    */
   async request(method: string, path: string, opts: RawRequestOptions = {}): Promise<RawResponse> {
     const target = requestTarget(path, opts.query);
@@ -194,6 +208,9 @@ export class VaultClient {
       try {
         res = await this.once(method, url, headers, opts.body, opts.signal);
       } catch (err) {
+        if ((err as { code?: string }).code === 'UND_ERR_INVALID_ARG')
+          // a header or method undici refuses (a token with a newline…): retrying cannot help
+          throw new VaultConfigError('request', `${method} ${target.path}: ${(err as Error).message}`, { cause: err });
         const failure = this.connectionError(method, target.path, err, opts.signal);
         if (failure.reason === 'tls' || failure.reason === 'aborted' || attempt >= budget) throw failure;
         await this.waitBeforeRetry(method, target.path, attempt + 1, failure.message, opts.signal);
@@ -322,21 +339,21 @@ export class VaultClient {
     const res = await this.request('GET', path, { retry: false, ...opts });
     const target = requestTarget(path);
     if (!HEALTH_STATUSES.has(res.status)) throw this.responseError('GET', target.path, res, undefined);
-    let body: unknown;
+    let body: JsonValue;
     try {
       body = parseVaultJson(res.body);
     } catch {
       throw new VaultDecodeError('GET', target.path, res.status, 'the body is not JSON');
     }
-    const o = (isJsonObject(body as never) ? body : {}) as Record<string, unknown>;
-    const num = Number(String(o.server_time_utc ?? '0'));
+    if (!isJsonObject(body)) throw new VaultDecodeError('GET', target.path, res.status, 'the body is not an object');
+    const num = Number(String(body.server_time_utc ?? '0'));
     return {
       status: res.status,
-      initialized: o.initialized === true,
-      sealed: o.sealed === true,
-      standby: o.standby === true,
-      version: typeof o.version === 'string' ? o.version : '',
-      cluster_name: typeof o.cluster_name === 'string' ? o.cluster_name : '',
+      initialized: body.initialized === true,
+      sealed: body.sealed === true,
+      standby: body.standby === true,
+      version: typeof body.version === 'string' ? body.version : '',
+      cluster_name: typeof body.cluster_name === 'string' ? body.cluster_name : '',
       server_time_utc: Number.isFinite(num) ? num : 0,
     };
   }
@@ -404,7 +421,10 @@ export class VaultClient {
 
   private headers(opts: RawRequestOptions): Record<string, string> {
     const h: Record<string, string> = {};
-    for (const [k, v] of Object.entries(opts.headers ?? {})) h[k.toLowerCase()] = v;
+    for (const [k, v] of Object.entries(opts.headers ?? {})) {
+      const key = k.toLowerCase();
+      if (!HOP_BY_HOP_HEADERS.has(key)) h[key] = v;
+    }
     if (this.userAgent !== undefined && h['user-agent'] === undefined) h['user-agent'] = this.userAgent;
     h['x-vault-request'] = 'true';
     if (opts.token) h['x-vault-token'] = opts.token;
