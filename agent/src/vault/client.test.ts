@@ -217,7 +217,7 @@ describe('VaultClient', () => {
       assert.equal(seen?.body, '{"data":{}}');
     });
 
-    it('a token undici cannot send is a configuration error, without retries and without the token', async () => {
+    it('a token that cannot be sent is a configuration error, without retries and without the token', async () => {
       const s = await serve((_r, res) => reply(res, 200, OK_BODY));
       const { client: c, waits } = client(s.url);
       const err = await rejection(c.read('secret/x', { token: 'hvs.abc\r\nX-Evil: 1' }));

@@ -102,6 +102,8 @@ const TLS_ERROR_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 const MAX_ERROR_TEXT = 512;
+/** Node's codes for request arguments it will not put on the wire. */
+const UNSENDABLE = new Set(['ERR_INVALID_CHAR', 'ERR_INVALID_HTTP_TOKEN', 'ERR_HTTP_INVALID_HEADER_VALUE']);
 /** Headers of the caller's own connection (RFC 9110 §7.6.1) or computed per request: never forwarded. */
 const HOP_BY_HOP_HEADERS = new Set([
   'connection',
@@ -208,8 +210,8 @@ export class VaultClient {
       try {
         res = await this.once(method, url, headers, opts.body, opts.signal);
       } catch (err) {
-        if ((err as { code?: string }).code === 'UND_ERR_INVALID_ARG')
-          // a header or method undici refuses (a token with a newline…): retrying cannot help
+        if (UNSENDABLE.has((err as { code?: string }).code ?? ''))
+          // a header or method Node refuses to send (a token with a newline…): retrying cannot help
           throw new VaultConfigError('request', `${method} ${target.path}: ${(err as Error).message}`, { cause: err });
         const failure = this.connectionError(method, target.path, err, opts.signal);
         if (failure.reason === 'tls' || failure.reason === 'aborted' || attempt >= budget) throw failure;
