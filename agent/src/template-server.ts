@@ -2,6 +2,7 @@
 // runner, so every secret is fetched again with it; a failed runner either ends the agent
 // (exit_on_retry_failure) or is restarted after a jittered backoff of 1 s to 5 min.
 import type { Logger } from '../../cli/log.js';
+import { formatGoDuration } from './go-duration.js';
 import { JitterBackoff } from './lease/backoff.js';
 import type { RetryConfig } from './runner/fetcher.js';
 import type { RunnerVaultPort } from './runner/port.js';
@@ -113,9 +114,7 @@ export class TemplateServer {
       return;
     }
     const wait = this.restartBackoff.next() ?? 300_000;
-    this.log.info(`template server restart: retry attempt after ${formatSeconds(wait)}`);
+    this.log.info(`template server restart: retry attempt after ${formatGoDuration(wait)}`);
     this.restartTimer = setTimeout(() => this.startRunner(), wait);
   }
 }
-
-const formatSeconds = (ms: number): string => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 0)}s`;

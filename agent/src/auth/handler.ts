@@ -1,11 +1,11 @@
 // The auto-auth loop (Vault Agent's auth handler): log in, hand the token to sinks and listeners, keep it alive
 // with a LifetimeWatcher, and log in again when the watcher ends or a consumer reports the token invalid.
 import type { Logger } from '../../../cli/log.js';
+import { backoffLogValue } from '../go-duration.js';
 import { JitterBackoff } from '../lease/backoff.js';
 import { type Renewal, type WatchEnd, watchLifetime } from '../lease/lifetime-watcher.js';
 import { abortableSleep, unlessAborted } from '../sleep.js';
 import { AuthError, errorText } from './errors.js';
-import { backoffLogValue } from './go-duration.js';
 import type { AuthMethod } from './methods/types.js';
 import { type AuthVaultPort, isInvalidTokenError, type LoginAnswer } from './port.js';
 import type { TokenSink } from './sink.js';

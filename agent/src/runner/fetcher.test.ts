@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
 import { createLogger } from '../../../cli/log.js';
-import {
-  DependencyError,
-  describeFetchError,
-  FetchAborted,
-  fetchWithRetry,
-  formatGoDuration,
-  retryDelayMs,
-} from './fetcher.js';
+import { formatGoDuration } from '../go-duration.js';
+import { DependencyError, describeFetchError, FetchAborted, fetchWithRetry, retryDelayMs } from './fetcher.js';
 
 describe('runner fetch retries (spec §3.8)', () => {
   it('Vault Agent defaults wait 0.25, 0.5, 1 … 32, then 60 s (about 5 min 4 s in all)', () => {

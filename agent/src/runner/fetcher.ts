@@ -1,6 +1,7 @@
 // Fetch with the view's retry (spec §3.8): on error wait min(backoff·2^n, max) and try again, `attempts` times,
 // logging each retry as consul-template's view does; then give up with the last error.
 import type { Logger } from '../../../cli/log.js';
+import { formatGoDuration } from '../go-duration.js';
 import { portErrorOf } from './port.js';
 
 export interface RetryConfig {
@@ -32,19 +33,6 @@ export class DependencyError extends Error {
 /** The wait before retry number `retry` (0-based). */
 export const retryDelayMs = (retry: number, cfg: RetryConfig): number =>
   Math.min(cfg.backoffMs * 2 ** retry, cfg.maxBackoffMs);
-
-/** Go's time.Duration String(): 250ms, 1s, 1.5s, 1m0s, 1h2m3s. */
-export function formatGoDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  if (ms < 1000) return `${ms}ms`;
-  const totalS = ms / 1000;
-  const h = Math.floor(totalS / 3600);
-  const m = Math.floor((totalS - h * 3600) / 60);
-  const s = Number((totalS - h * 3600 - m * 60).toFixed(3));
-  if (h > 0) return `${h}h${m}m${s}s`;
-  if (m > 0) return `${m}m${s}s`;
-  return `${s}s`;
-}
 
 /** Turns what the port threw into an error that says which dependency and path failed (never secret values). */
 export function describeFetchError(dependency: string, path: string, err: unknown): DependencyError {
