@@ -17,6 +17,7 @@ import { compileTemplate } from './template/engine.js';
 import { TemplateServer } from './template-server.js';
 import { VaultClient } from './vault/client.js';
 import { vaultClientOptionsFromEnvironment } from './vault/options.js';
+import { tlsConnectOptions } from './vault/tls.js';
 import { authPort, runnerPort } from './vault-ports.js';
 
 export interface AgentIO {
@@ -142,10 +143,6 @@ async function runnerTemplates(cfg: AgentConfig): Promise<RunnerTemplate[]> {
     });
   }
   return out;
-}
-
-async function readOptional(path: string | undefined): Promise<string | undefined> {
-  return path ? readFile(path, 'utf8') : undefined;
 }
 
 /** Runs the agent; resolves with the process exit code. */
@@ -305,13 +302,8 @@ async function runWithConfig(
   });
 
   const listeners: AgentListener[] = [];
-  const upstreamTls = {
-    ca: await readOptional(clientOptions.caCert),
-    cert: await readOptional(clientOptions.clientCert),
-    key: await readOptional(clientOptions.clientKey),
-    servername: clientOptions.tlsServerName,
-    rejectUnauthorized: !clientOptions.tlsSkipVerify,
-  };
+  // The proxy trusts Vault exactly as the client does (ca_cert, ca_path, VAULT_CACERT_BYTES, client cert, SNI).
+  const upstreamTls = cfg.listeners.length > 0 ? tlsConnectOptions(clientOptions) : undefined;
   for (const spec of cfg.listeners) {
     const { startAgentListener } = await import('./listener/server.js');
     listeners.push(
