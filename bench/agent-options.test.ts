@@ -10,6 +10,7 @@ describe('bench:agent flags', () => {
       templateCounts: [1, 50],
       sidecars: 'parallel',
       oursEntry: undefined,
+      node: 'image',
     });
   });
 
@@ -20,6 +21,8 @@ describe('bench:agent flags', () => {
     assert.equal(o.runs, 9);
     assert.equal(parseOptions(['--sidecars=sequential']).sidecars, 'sequential');
     assert.equal(parseOptions(['--ours-entry=/tmp/a.mjs']).oursEntry, '/tmp/a.mjs');
+    assert.equal(parseOptions(['--node=system']).node, 'system');
+    assert.equal(parseOptions(['--node=/opt/node/bin/node']).node, '/opt/node/bin/node');
   });
 
   it('rejects unknown flags and out-of-range values with the flag named', () => {
@@ -29,5 +32,6 @@ describe('bench:agent flags', () => {
     assert.throws(() => parseOptions(['--idle-seconds=abc']), /--idle-seconds/);
     assert.throws(() => parseOptions(['--templates=1,x']), /--templates must be/);
     assert.throws(() => parseOptions(['--sidecars=both']), /--sidecars must be parallel or sequential/);
+    assert.throws(() => parseOptions(['--node=']), /--node must be image, system or a path/);
   });
 });

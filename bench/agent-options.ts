@@ -7,12 +7,14 @@ export interface Options {
   readonly templateCounts: readonly number[];
   /** Idle the sidecars side by side (half the wall time) or one after the other. */
   readonly sidecars: 'parallel' | 'sequential';
-  /** A script to run as our agent instead of dist/cli/main.js (`node <script> agent -config=FILE`). */
+  /** A script to run as our agent instead of dist/bundle/agent.cjs (`node <script> agent -config=FILE`). */
   readonly oursEntry: string | undefined;
+  /** Which Node runs our agent: `image` (the image's major, fetched once), `system` (this one) or a path. */
+  readonly node: string;
 }
 
 export function parseOptions(argv: readonly string[]): Options {
-  const known = ['runs', 'idle-seconds', 'settle', 'templates', 'sidecars', 'ours-entry'];
+  const known = ['runs', 'idle-seconds', 'settle', 'templates', 'sidecars', 'ours-entry', 'node'];
   for (const a of argv) {
     const name = /^--([\w-]+)=/.exec(a)?.[1];
     if (!name || !known.includes(name)) {
@@ -36,8 +38,11 @@ export function parseOptions(argv: readonly string[]): Options {
   if (sidecars !== 'parallel' && sidecars !== 'sequential')
     throw new Error('--sidecars must be parallel or sequential');
   const oursEntry = get('ours-entry', '');
+  const node = get('node', 'image');
+  if (node === '') throw new Error('--node must be image, system or a path to a node binary');
   return {
     oursEntry: oursEntry === '' ? undefined : oursEntry,
+    node,
     sidecars,
     runs: int('runs', 5, 1, 50),
     idleSeconds: int('idle-seconds', 60, 10, 3600),

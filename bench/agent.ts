@@ -11,16 +11,19 @@
  *   seconds, an idle window of `--idle-seconds` gives peak RSS (VmHWM), steady RSS (median VmRSS), CPU time
  *   scaled to 10 minutes, and requests scaled to one hour, next to the count the refresh rules predict.
  *   The idle windows run side by side (`--sidecars=sequential`: one after the other).
- * Our agent runs as the image does (`node dist/cli/main.js agent`, NODE_ENV=production); until the
- * CLI has an `agent` command its column reads n/a. Exits non-zero only when something fails to run.
+ * Our agent runs as the image does: `node dist/bundle/agent.cjs agent`, NODE_ENV=production, on the image's Node
+ * major (fetched once into the cache; `--node=system` uses this machine's, `--node=PATH` any), with a compile cache
+ * filled by one `version` run as Dockerfile.agent fills it. Exits non-zero only when something fails to run.
  *
  *   npm run bench:agent -- --runs=5 --idle-seconds=60 --settle=5 --templates=1,50 --sidecars=parallel
  *   npm run bench:agent -- --ours-entry=/tmp/agent-only.mjs   # any script that takes `agent -config=FILE`
+ *   npm run bench:agent -- --node=system                       # this machine's Node instead of the image's
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { ensureNodeRuntime } from '../e2e/bed/node-runtime.js';
 import { describeExit, ManagedProcess } from '../e2e/bed/processes.js';
 import { ensureGoBinary } from '../e2e/bed/provision.js';
 import { VAULT_SERVER, vaultServerRecipe } from '../e2e/bed/recipes.js';
@@ -86,31 +89,63 @@ function vaultAgent(binary: string): AgentUnderTest {
   };
 }
 
-/**
- * Our agent as the image runs it (`node <entry> agent -config=…`), or why it cannot run yet (the CLI
- * has no `agent` command). `entry` defaults to the built CLI; another entry point lets a start-up
- * change be measured before it is wired in.
- */
-function ourAgent(entry: string | undefined): AgentUnderTest | string {
-  const cli = entry ?? join(REPO_ROOT, 'dist', 'cli', 'main.js');
-  if (!existsSync(cli)) return `${cli} is missing${entry ? '' : ': run `npm run build` first'}`;
-  if (entry) return { ...ourAgentAt(cli), label: 'vault-injector agent (--ours-entry)' };
-  let help: string;
-  try {
-    help = execFileSync(process.execPath, [cli, '--help'], { encoding: 'utf8', timeout: 30_000 });
-  } catch (err) {
-    return `\`vault-injector --help\` failed: ${(err as Error).message}`;
-  }
-  if (!/^\s+agent\b(?!-)/m.test(help)) return 'this build of vault-injector has no `agent` command yet';
-  return ourAgentAt(cli);
+/** How our agent runs: the runtime, the entry point, and the compile cache the image ships. */
+interface OurRuntime {
+  readonly node: string;
+  readonly nodeVersion: string;
+  readonly entry: string;
+  /** NODE_COMPILE_CACHE, filled before timing as Dockerfile.agent fills it at build time; undefined: none. */
+  readonly compileCache: string | undefined;
 }
 
-function ourAgentAt(cli: string): AgentUnderTest {
+/**
+ * Our agent as the image runs it (`node dist/bundle/agent.cjs agent -config=…` on the image's Node major, with the
+ * compile cache made at image build), or why it cannot run. `--ours-entry` measures another script instead.
+ */
+function ourAgent(
+  opts: Options,
+  workDir: string,
+  log: (m: string) => void,
+): { agent: AgentUnderTest; runtime: OurRuntime } | string {
+  const entry = opts.oursEntry ?? join(REPO_ROOT, 'dist', 'bundle', 'agent.cjs');
+  if (!existsSync(entry)) return `${entry} is missing${opts.oursEntry ? '' : ': run `npm run build` first'}`;
+  let node: string;
+  try {
+    node = opts.node === 'image' ? ensureNodeRuntime(log) : opts.node === 'system' ? process.execPath : opts.node;
+  } catch (err) {
+    return `no Node.js for the agent: ${(err as Error).message} (--node=system runs it on this machine's Node)`;
+  }
+  let nodeVersion: string;
+  try {
+    nodeVersion = execFileSync(node, ['--version'], { encoding: 'utf8', timeout: 30_000 }).trim();
+  } catch (err) {
+    return `\`${node} --version\` failed: ${(err as Error).message}`;
+  }
+  // What the image build does (Dockerfile.agent): one `version` run fills the cache, later runs only read it.
+  const compileCache = join(workDir, 'node-compile-cache');
+  try {
+    execFileSync(node, [entry, 'version'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_COMPILE_CACHE: compileCache },
+    });
+  } catch (err) {
+    return `\`vault-injector version\` (${entry}) failed: ${(err as Error).message}`;
+  }
+  const cacheable = existsSync(compileCache); // Node 20 has no compile cache
+  const runtime = { node, nodeVersion, entry, compileCache: cacheable ? compileCache : undefined };
   return {
-    label: 'vault-injector agent',
-    command: process.execPath,
-    args: (cfg) => [cli, 'agent', `-config=${cfg}`],
-    env: (home) => ({ ...agentEnv(home), NODE_ENV: 'production' }),
+    runtime,
+    agent: {
+      label: opts.oursEntry ? 'vault-injector agent (--ours-entry)' : 'vault-injector agent',
+      command: node,
+      args: (cfg) => [entry, 'agent', `-config=${cfg}`],
+      env: (home) => ({
+        ...agentEnv(home),
+        NODE_ENV: 'production',
+        ...(runtime.compileCache ? { NODE_COMPILE_CACHE: runtime.compileCache } : {}),
+      }),
+    },
   };
 }
 
@@ -293,14 +328,16 @@ async function main(): Promise<number> {
   const cleanups: Array<() => Promise<void>> = [];
   try {
     const vaultBinary = (await ensureGoBinary(vaultServerRecipe, log)).path;
-    const ours = ourAgent(opts.oursEntry);
-    if (typeof ours === 'string') log(`our agent: n/a (${ours})`);
+    const workDir = makeTempDir('bench-agent');
+    cleanups.push(async () => removeDir(workDir));
+    const found = ourAgent(opts, workDir, log);
+    const ours = typeof found === 'string' ? found : found.agent;
+    if (typeof found === 'string') log(`our agent: n/a (${found})`);
+    else log(`our agent: ${found.runtime.entry} on Node ${found.runtime.nodeVersion} (${found.runtime.node})`);
     const agents = [...(typeof ours === 'string' ? [] : [ours]), vaultAgent(vaultBinary)];
 
     const vault = await startVaultServer(vaultBinary);
     cleanups.push(() => vault.stop());
-    const workDir = makeTempDir('bench-agent');
-    cleanups.push(async () => removeDir(workDir));
     const { roleId, secretId } = await configureVault(vault.root, Math.max(...opts.templateCounts), schedule);
     const credentials = { roleIdFile: join(workDir, 'role-id'), secretIdFile: join(workDir, 'secret-id') };
     writeFileSync(credentials.roleIdFile, roleId, { mode: 0o600 });
@@ -378,9 +415,12 @@ async function main(): Promise<number> {
     const theirs = results.get(vaultAgent(vaultBinary).label);
     const s = schedule;
     const out = [
-      `${cpus().length} CPUs, Node ${process.version}; reference: \`vault agent\` of Vault ${VAULT_SERVER.version} ` +
+      `${cpus().length} CPUs; reference: \`vault agent\` of Vault ${VAULT_SERVER.version} ` +
         '(OpenBao cannot be built here), same JSON config file, AppRole auto-auth, Vault dev server behind a counting proxy',
-      ...(typeof ours === 'string' ? [`ours: n/a (${ours})`] : []),
+      typeof found === 'string'
+        ? `ours: n/a (${found})`
+        : `ours: ${relative(REPO_ROOT, found.runtime.entry)} on Node ${found.runtime.nodeVersion}` +
+          (found.runtime.compileCache ? ', compile cache filled by one `version` run as the image build does' : ''),
       `init: exit_after_auth, KV v2 templates, ${opts.runs} run(s) per agent after 1 warm-up, spawn to exit`,
       `sidecar: KV v2 + KV v1 (ttl ${s.kv1TtlS}s) + pkiCert (ttl ${s.pkiTtlS}s), static_secret_render_interval ` +
         `${s.staticIntervalS}s, token_ttl ${s.tokenTtlS}s; ${opts.idleSeconds} s idle window after ${opts.settleSeconds} s ` +

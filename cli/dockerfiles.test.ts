@@ -172,9 +172,10 @@ function injectedAgent(annotations: Record<string, string>, name = SIDECAR_NAME)
 
 // ---------------------------------------------------------------------------------------------------------
 
-for (const [name, title] of [
-  ['Dockerfile.webhook', 'vault-injector/webhook'],
-  ['Dockerfile.agent', 'vault-injector/agent'],
+// The webhook image runs tsc's output; the agent image runs the bundle `npm run build` makes of cli/agent-main.ts.
+for (const [name, title, entry] of [
+  ['Dockerfile.webhook', 'vault-injector/webhook', 'dist/cli/main.js'],
+  ['Dockerfile.agent', 'vault-injector/agent', 'dist/bundle/agent.cjs'],
 ] as const) {
   describe(`${name}: image structure`, () => {
     const { file, runtime } = load(name);
@@ -225,23 +226,23 @@ for (const [name, title] of [
       assert.notEqual(Number(m[2]), 0, 'group is root');
     });
 
-    it(`is labelled ${title} and starts the CLI from the compiled dist/cli/main.js`, () => {
+    it(`is labelled ${title} and starts the CLI from ${entry}`, () => {
       assert.equal(keyValues(last(runtime, 'LABEL')?.args ?? '').get('org.opencontainers.image.title'), title);
       const entrypoint = execForm(last(runtime, 'ENTRYPOINT'), 'ENTRYPOINT');
-      assert.equal(entrypoint.length, 2, `ENTRYPOINT should be [node, main.js], got ${entrypoint.join(' ')}`);
+      assert.equal(entrypoint.length, 2, `ENTRYPOINT should be [node, ${entry}], got ${entrypoint.join(' ')}`);
       assert.match(entrypoint[0] ?? '', /(^|\/)node$/);
-      assert.equal(entrypoint[1], '/app/dist/cli/main.js');
-      // dist/ in the image is the build stage's tsc output; tsc here writes the same file
-      const dist = copiedFrom(runtime, '/app/dist/cli/main.js');
-      assert.ok(dist, 'the runtime stage does not copy dist/');
+      assert.equal(entrypoint[1], `/app/${entry}`);
+      // dist/ in the image is the build stage's `npm run build` output; the same build here writes the same file
+      const dist = copiedFrom(runtime, `/app/${entry}`);
+      assert.ok(dist, `the runtime stage does not copy ${entry}`);
       const build = file.stages.find((s) => s.name === dist.from);
-      assert.equal(dist.source, join(last(build as Stage, 'WORKDIR')?.args ?? '/', 'dist/cli/main.js'));
+      assert.equal(dist.source, join(last(build as Stage, 'WORKDIR')?.args ?? '/', entry));
       const tsconfig = JSON.parse(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8')) as {
         compilerOptions: { outDir: string };
       };
       assert.equal(tsconfig.compilerOptions.outDir, 'dist');
-      assert.ok(existsSync(join(ROOT, 'dist/cli/main.js')), 'dist/cli/main.js missing: run tsc first');
-      // cli/version.ts reads ../../package.json relative to dist/cli/main.js
+      assert.ok(existsSync(join(ROOT, entry)), `${entry} missing: run npm run build first`);
+      // cli/version.ts reads ../../package.json relative to dist/<dir>/<file>
       assert.ok(copiedFrom(runtime, '/app/package.json'), 'package.json must ship beside dist/ (cli/version.ts)');
     });
 
@@ -294,9 +295,9 @@ describe('Dockerfile.agent: what the webhook injects', () => {
   const { runtime } = load('Dockerfile.agent');
   const entrypoint = () => execForm(last(runtime, 'ENTRYPOINT'), 'ENTRYPOINT');
   const cmd = () => execForm(last(runtime, 'CMD'), 'CMD');
-  const main = '/app/dist/cli/main.js';
+  const main = '/app/dist/bundle/agent.cjs';
 
-  it('the injected vault-agent and vault-agent-init run `main.js agent` (VAULT_CONFIG mode)', () => {
+  it('the injected vault-agent and vault-agent-init run `agent.cjs agent` (VAULT_CONFIG mode)', () => {
     for (const name of ['vault-agent', 'vault-agent-init']) {
       const c = injectedAgent({}, name);
       assert.deepEqual(effectiveArgv(c, entrypoint(), cmd()).slice(1), [main, 'agent'], name);
@@ -352,17 +353,37 @@ describe('Dockerfile.agent: what the webhook injects', () => {
       `probe sub-command ${probe[1]} is not defined`,
     );
     const link = runtime.instructions.find(
-      (i) => i.keyword === 'RUN' && /ln -s \/app\/dist\/cli\/main\.js \/usr\/local\/bin\/vault-injector\b/.test(i.args),
+      (i) =>
+        i.keyword === 'RUN' && /ln -s \/app\/dist\/bundle\/agent\.cjs \/usr\/local\/bin\/vault-injector\b/.test(i.args),
     );
     assert.ok(link, 'Dockerfile.agent does not link /usr/local/bin/vault-injector to the CLI');
     assert.match(runtime.base, /^node:24-/, 'the probe needs /usr/bin/env node, which distroless lacks');
-    assert.match(readFileSync(join(ROOT, 'dist/cli/main.js'), 'utf8'), /^#!\/usr\/bin\/env node\n/);
+    assert.match(readFileSync(join(ROOT, 'dist/bundle/agent.cjs'), 'utf8'), /^#!\/usr\/bin\/env node\n/);
     // the symlink target must be executable: the build stage sets the mode that COPY keeps
     const build = load('Dockerfile.agent').file.stages.find((s) => s.name === copiedFrom(runtime, main)?.from);
     assert.ok(
-      build?.instructions.some((i) => i.keyword === 'RUN' && /chmod 0?755 dist\/cli\/main\.js/.test(i.args)),
-      'the build stage does not make dist/cli/main.js executable',
+      build?.instructions.some((i) => i.keyword === 'RUN' && /chmod 0?755 dist\/bundle\/agent\.cjs/.test(i.args)),
+      'the build stage does not make dist/bundle/agent.cjs executable',
     );
+  });
+
+  it("fills Node's compile cache at build time, as the user pods run as, in a directory that user owns", () => {
+    const cacheDir = stageEnv(runtime).get('NODE_COMPILE_CACHE');
+    assert.ok(cacheDir, 'NODE_COMPILE_CACHE is not set in the runtime stage');
+    const all = runtime.instructions;
+    const userAt = all.findIndex((i) => i.keyword === 'USER');
+    const fill = all.findIndex((i) => i.keyword === 'RUN' && i.args.trim() === `node ${main} version`);
+    assert.ok(
+      fill > userAt && userAt >= 0,
+      `\`RUN node ${main} version\` must come after USER (Node keys the cache by uid)`,
+    );
+    const chown = all.find(
+      (i) =>
+        i.keyword === 'RUN' && new RegExp(`chown 100:1000 [^&]*${cacheDir.replace(/[.]/g, '\\.')}\\b`).test(i.args),
+    );
+    assert.ok(chown, `${cacheDir} is not owned by 100:1000`);
+    const envAt = all.findIndex((i) => i.keyword === 'ENV' && i.args.includes('NODE_COMPILE_CACHE'));
+    assert.ok(envAt >= 0 && envAt < fill, 'NODE_COMPILE_CACHE must be set before the run that fills it');
   });
 });
 

@@ -1,4 +1,5 @@
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { reportFailure } from './agent-commands.js';
 import { versionLine } from './version.js';
 
 export interface ProgramIO {
@@ -10,13 +11,15 @@ export interface ProgramIO {
 
 /** Sub-commands that read Go-style flags themselves (vault-k8s compatibility) get their raw arguments. */
 export interface SubCommands {
-  readonly webhook: (args: readonly string[]) => Promise<number>;
-  readonly mutate: (args: readonly string[]) => Promise<number>;
+  readonly webhook?: (args: readonly string[]) => Promise<number>;
+  readonly mutate?: (args: readonly string[]) => Promise<number>;
   readonly checkFiles: (args: readonly string[]) => Promise<number>;
   readonly agent: (args: readonly string[]) => Promise<number>;
   readonly tokenRevoke: (args: readonly string[]) => Promise<number>;
   /** Only in a source checkout (the test bed is not shipped). */
   readonly demo?: (args: readonly string[]) => Promise<number>;
+  /** Why a command this build lacks is missing, said when someone runs it. */
+  readonly missingBecause?: string;
 }
 
 /**
@@ -48,7 +51,13 @@ export function buildProgram(io: ProgramIO, sub?: SubCommands): Command {
       .allowExcessArguments()
       .argument('[flags...]');
     cmd.action(async (args: string[]) => {
-      if (!run) throw new Error(`${name} is not available here`);
+      if (!run) {
+        io.err(
+          `vault-injector: ${name} is not available here${sub?.missingBecause ? `: ${sub.missingBecause}` : ''}\n`,
+        );
+        process.exitCode = 1;
+        return;
+      }
       process.exitCode = await run(args);
     });
     return cmd;
@@ -80,4 +89,15 @@ export function buildProgram(io: ProgramIO, sub?: SubCommands): Command {
     sub?.demo,
   );
   return program;
+}
+
+/** Runs the command line; a usage error or a failing command sets the exit code instead of throwing. */
+export async function runProgram(program: Command, argv: readonly string[]): Promise<void> {
+  try {
+    await program.parseAsync([...argv]);
+  } catch (err) {
+    // Commander throws on --help/--version (exit 0) and on usage errors (exit 1) because of exitOverride.
+    if (err instanceof CommanderError) process.exitCode = err.exitCode;
+    else reportFailure(err);
+  }
 }

@@ -11,7 +11,7 @@ import { injectorConfig, prefixed } from '../webhook/src/core/test-fixtures.js';
 import { type Cluster, startCluster } from './bed/cluster.js';
 import { httpCall } from './bed/http.js';
 import { describeExit, ManagedProcess, runToCompletion } from './bed/processes.js';
-import { vaultInjectorArgv } from './bed/stack.js';
+import { agentImageArgv } from './bed/stack.js';
 import { waitFor } from './bed/time.js';
 import { makeTempDir, removeDir } from './bed/tmp.js';
 import {
@@ -242,7 +242,7 @@ async function runVaultAgent(bin: string, root: string, configFile: string, okCo
 }
 
 async function runOurAgent(root: string, configFile: string, okCodes?: readonly number[]) {
-  const [node, ...args] = vaultInjectorArgv();
+  const [node, ...args] = agentImageArgv();
   return runToCompletion({
     name: 'vault-injector agent',
     command: node ?? process.execPath,
@@ -487,7 +487,7 @@ describe('agent interop: generated configs, our agent and HashiCorp Vault Agent'
     const initSetup = prepareRoot(initRoot, init, token);
     await runOurAgent(initRoot, initSetup.configFile);
     const side = prepareRoot(sideRoot, sidecar, token);
-    const [node, ...args] = vaultInjectorArgv();
+    const [node, ...args] = agentImageArgv();
     const proc = new ManagedProcess({
       name: 'vault-injector agent (sidecar)',
       command: node ?? process.execPath,

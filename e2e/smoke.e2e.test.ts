@@ -9,7 +9,7 @@ import { type RunningPod, runPod } from './bed/pod-runner/pod.js';
 import type { Pod } from './bed/pod-runner/types.js';
 import { type Postgres, startPostgres } from './bed/postgres.js';
 import { setupAksWalkthrough } from './bed/scenarios.js';
-import { vaultInjectorArgv } from './bed/stack.js';
+import { agentImageArgv } from './bed/stack.js';
 import { waitFor } from './bed/time.js';
 import { makeTempDir, removeDir } from './bed/tmp.js';
 import {
@@ -173,7 +173,7 @@ describe('test bed smoke: the real components work together', () => {
 
     const runnerOpts = () => ({
       kube: cluster.admin,
-      images: defaultImageTable({ vault: bedBinaries().vault, vaultInjector: vaultInjectorArgv() }),
+      images: defaultImageTable({ vault: bedBinaries().vault, vaultInjector: agentImageArgv() }),
       apiServer: { host: '127.0.0.1', port: cluster.port },
       maxGraceMs: 5000,
     });

@@ -13,7 +13,7 @@ import type { Pod as RunnerPod } from './bed/pod-runner/types.js';
 import { freePort } from './bed/ports.js';
 import { runToCompletion } from './bed/processes.js';
 import { setupAksWalkthrough } from './bed/scenarios.js';
-import { vaultInjectorArgv } from './bed/stack.js';
+import { agentImageArgv } from './bed/stack.js';
 import { waitFor } from './bed/time.js';
 import { makeTempDir, removeDir } from './bed/tmp.js';
 import { startVaultServer, VaultApiError, type VaultServer } from './bed/vault-server.js';
@@ -52,7 +52,7 @@ describe('token-revoke: the agent revokes its own token (real Vault)', () => {
 
   const lookupStatus = (token: string) => lookupStatusOf(vault, token);
 
-  async function revoke(args: string[], env: Record<string, string> = {}, argv = vaultInjectorArgv()) {
+  async function revoke(args: string[], env: Record<string, string> = {}, argv = agentImageArgv()) {
     const [command, ...cli] = argv as [string, ...string[]];
     const started = Date.now();
     const r = await runToCompletion({
@@ -135,7 +135,7 @@ describe('token-revoke: the agent revokes its own token (real Vault)', () => {
   });
 
   it('006 the pod runner resolves `vault-injector` inside our agent image, as the preStop exec runs it', async () => {
-    const table = defaultImageTable({ vaultInjector: vaultInjectorArgv() });
+    const table = defaultImageTable({ vaultInjector: agentImageArgv() });
     const bin = imageBinDir(table, { name: 'vault-agent', image: 'vault-injector/agent:0.1.0' }, join(home, 'bin'));
     assert.ok(bin, 'our agent image puts vault-injector on PATH');
     const token = await newToken();
@@ -190,10 +190,10 @@ describe('token-revoke: the preStop hook of our agent image in a pod (real API s
         'echo "$VAULT_CONFIG" | base64 -d > "$HOME/config.json" && exec vault agent -config="$HOME/config.json"',
         'agent-stand-in',
       ],
-      commands: { 'vault-injector': vaultInjectorArgv(), vault: bins.vault },
+      commands: { 'vault-injector': agentImageArgv(), vault: bins.vault },
       env: { HOME: '/home/vault' },
     };
-    return [standIn, ...defaultImageTable({ vaultInjector: vaultInjectorArgv() })];
+    return [standIn, ...defaultImageTable({ vaultInjector: agentImageArgv() })];
   }
 
   async function sidecarTokenAfterStop(name: string, revoke: boolean) {

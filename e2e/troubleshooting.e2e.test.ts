@@ -10,7 +10,7 @@ import type { Pod as RunnerPod } from './bed/pod-runner/types.js';
 import { freePort } from './bed/ports.js';
 import { ManagedProcess } from './bed/processes.js';
 import { setupAksWalkthrough } from './bed/scenarios.js';
-import { REPO_ROOT, vaultInjectorArgv } from './bed/stack.js';
+import { agentImageArgv, REPO_ROOT } from './bed/stack.js';
 import { waitFor } from './bed/time.js';
 import { makeTempDir, removeDir } from './bed/tmp.js';
 import {
@@ -178,7 +178,7 @@ describe('troubleshooting: every failure in docs/troubleshooting.md shows the do
 
   const runnerOptions = () => ({
     kube: cluster.admin,
-    images: defaultImageTable({ vault: bedBinaries().vault, vaultInjector: vaultInjectorArgv() }),
+    images: defaultImageTable({ vault: bedBinaries().vault, vaultInjector: agentImageArgv() }),
     apiServer: { host: '127.0.0.1', port: cluster.port },
     maxGraceMs: 3000,
     maxRestarts: 0,

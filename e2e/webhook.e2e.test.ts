@@ -6,7 +6,7 @@ import { defaultImageTable } from './bed/pod-runner/images.js';
 import { runPod } from './bed/pod-runner/pod.js';
 import type { Pod as RunnerPod } from './bed/pod-runner/types.js';
 import { setupAksWalkthrough } from './bed/scenarios.js';
-import { vaultInjectorArgv } from './bed/stack.js';
+import { agentImageArgv } from './bed/stack.js';
 import { sleep, waitFor } from './bed/time.js';
 import { startVaultServer, type VaultServer } from './bed/vault-server.js';
 import {
@@ -377,7 +377,7 @@ describe('webhook admission through the real API server', () => {
       });
       const running = await runPod(stored, {
         kube: cluster.admin,
-        images: defaultImageTable({ vault: bedBinaries().vault, vaultInjector: vaultInjectorArgv() }),
+        images: defaultImageTable({ vault: bedBinaries().vault, vaultInjector: agentImageArgv() }),
         apiServer: { host: '127.0.0.1', port: cluster.port },
         maxGraceMs: 5000,
       });

@@ -2,11 +2,12 @@
 // configurations never touch (Handlebars, YAML) should not add to the time before the first render.
 import { createRequire } from 'node:module';
 
-const requireHere = createRequire(import.meta.url);
+let requireHere: NodeJS.Require | undefined;
 
 export function lazy<T>(specifier: string): () => T {
   let loaded: T | undefined;
   return () => {
+    requireHere ??= createRequire(import.meta.url);
     loaded ??= requireHere(specifier) as T;
     return loaded;
   };

@@ -6,7 +6,7 @@ import { type PodRunnerOptions, type RunningPod, runPod } from './pod-runner/pod
 import type { Pod } from './pod-runner/types.js';
 import { type Postgres, startPostgres } from './postgres.js';
 import type { BedBinaries } from './provision.js';
-import { vaultInjectorArgv } from './stack.js';
+import { agentImageArgv } from './stack.js';
 import { startVaultServer, type VaultServer } from './vault-server.js';
 import { registerWebhook, startWebhookProcess, type WebhookProcess } from './webhook-process.js';
 
@@ -75,7 +75,7 @@ export async function startSeedStack(opts: {
     });
     const runner: PodRunnerOptions = {
       kube: cluster.admin,
-      images: defaultImageTable({ vault: bins.vault, vaultInjector: vaultInjectorArgv() }),
+      images: defaultImageTable({ vault: bins.vault, vaultInjector: agentImageArgv() }),
       apiServer: { host: '127.0.0.1', port: cluster.port },
       maxGraceMs: 10_000,
       restartDelayMs: 500,

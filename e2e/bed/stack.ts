@@ -22,6 +22,16 @@ export function vaultInjectorArgv(): string[] {
   return [process.execPath, '--enable-source-maps', cli];
 }
 
+/**
+ * argv that starts the agent image's entry point (dist/bundle/agent.cjs: agent, check-files, token-revoke), for the
+ * pod runner's `vault-injector/agent` image: the suites run what Dockerfile.agent ships.
+ */
+export function agentImageArgv(): string[] {
+  const entry = join(REPO_ROOT, 'dist', 'bundle', 'agent.cjs');
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
+  return [process.execPath, '--enable-source-maps', entry];
+}
+
 /** Builds or finds every binary; the log says what it is doing, since a cold run takes many minutes. */
 export async function provisionAll(log: Log): Promise<ProvisionReport> {
   const started = Date.now();

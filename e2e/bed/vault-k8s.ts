@@ -6,7 +6,7 @@ import { type RunningPod, runPod } from './pod-runner/pod.js';
 import type { Pod } from './pod-runner/types.js';
 import { freePort } from './ports.js';
 import { processTable } from './proc-table.js';
-import { vaultInjectorArgv } from './stack.js';
+import { agentImageArgv } from './stack.js';
 import { sleep } from './time.js';
 import { loopbackServingCerts } from './webhook-process.js';
 
@@ -141,7 +141,7 @@ export async function startVaultK8s(opts: {
     });
     running = await runPod(stored, {
       kube: cluster.admin,
-      images: [vaultK8sImageRule(opts.binary), ...defaultImageTable({ vaultInjector: vaultInjectorArgv() })],
+      images: [vaultK8sImageRule(opts.binary), ...defaultImageTable({ vaultInjector: agentImageArgv() })],
       apiServer: { host: '127.0.0.1', port: cluster.port },
       maxGraceMs: 5000,
       maxRestarts: 0,

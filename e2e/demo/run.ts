@@ -7,7 +7,7 @@ import type { Pod } from '../bed/pod-runner/types.js';
 import { cacheRoot, checkHostTools, ensureGoBinary } from '../bed/provision.js';
 import { etcdRecipe, kubeApiserverRecipe, vaultServerRecipe } from '../bed/recipes.js';
 import { setupAksWalkthrough } from '../bed/scenarios.js';
-import { vaultInjectorArgv } from '../bed/stack.js';
+import { agentImageArgv } from '../bed/stack.js';
 import { sleep, waitFor, within } from '../bed/time.js';
 import { startVaultServer } from '../bed/vault-server.js';
 import { registerWebhook, startWebhookProcess } from '../bed/webhook-process.js';
@@ -132,7 +132,7 @@ export async function runDemo(options: DemoOptions, io: DemoIO, shutdown: Shutdo
   section(`Running pod ${podKey} (pod runner: each container is a local process in its own mount namespace)`);
   const running = await runPod(stored, {
     kube: cluster.admin,
-    images: defaultImageTable({ vault: vaultBin, vaultInjector: vaultInjectorArgv() }),
+    images: defaultImageTable({ vault: vaultBin, vaultInjector: agentImageArgv() }),
     apiServer: { host: '127.0.0.1', port: cluster.port },
     maxGraceMs: 5000,
   });

@@ -1,9 +1,9 @@
 // The file sink (Vault's `sink "file"`): the token lands in a file other processes read, written atomically
 // so a reader never sees half a token, with the raw token and no trailing newline.
-import { randomUUID } from 'node:crypto';
+
 import { open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import type { Logger } from '../../../cli/log.js';
+import { tempPathBeside } from '../temp-path.js';
 import { AuthError, errorText } from './errors.js';
 
 /** Anything the auth handler hands tokens to. */
@@ -46,12 +46,9 @@ export function fileModeString(mode: number): string {
   return out;
 }
 
-const tempNameFor = (path: string): string =>
-  join(dirname(path), `${basename(path)}.tmp.${randomUUID().replaceAll('-', '').slice(0, 8)}`);
-
 // Written and chmod-ed explicitly (the umask must not weaken or change the requested mode), synced, then renamed.
 async function writeAtomically(path: string, contents: string, mode: number): Promise<void> {
-  const temp = tempNameFor(path);
+  const temp = tempPathBeside(path);
   try {
     const handle = await open(temp, 'wx', mode);
     try {
@@ -87,10 +84,10 @@ export class FileSink implements TokenSink {
     }
     const mode = parseSinkMode(config.mode);
     try {
-      const temp = tempNameFor(config.path);
+      const temp = tempPathBeside(config.path);
       const handle = await open(temp, 'wx', mode);
       try {
-        await handle.writeFile(randomUUID(), 'utf8');
+        await handle.writeFile('vault-injector write check', 'utf8');
       } finally {
         await handle.close();
         await rm(temp, { force: true });

@@ -15,14 +15,15 @@
  * The parser runs in a short-lived child process (hcl-worker.ts): it costs ~0.3 s and ~90 MB that its WASM
  * runtime never gives back, so the agent itself keeps none of it. The injected JSON (VAULT_CONFIG) never pays.
  */
-import { execFile } from 'node:child_process';
+
 import { fileURLToPath } from 'node:url';
+import { childProcess } from '../builtins.js';
 import { AgentConfigError } from './load-errors.js';
 
 /** HCL 2 text → JSON-like value, parsed in a child process (see hcl-worker.ts); rejects with the parser's message. */
 function parseInChild(filename: string, contents: string): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    const child = execFile(
+    const child = childProcess().execFile(
       process.execPath,
       [fileURLToPath(new URL('./hcl-worker.js', import.meta.url))],
       { maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },

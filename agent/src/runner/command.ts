@@ -1,6 +1,6 @@
 // Template commands (spec §3.8): a single string with whitespace runs as `sh -c`, anything else as argv; bounded
 // by a timeout; a non-zero exit or a timeout is an error. The child inherits the agent's environment.
-import { spawn } from 'node:child_process';
+import { childProcess } from '../builtins.js';
 
 export type TemplateCommand = string | readonly string[];
 
@@ -41,7 +41,7 @@ export function runCommand(command: TemplateCommand, opts: RunCommandOptions): P
   const argv = commandArgv(command);
   const label = argv.join(' ');
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0] ?? '', argv.slice(1), {
+    const child = childProcess().spawn(argv[0] ?? '', argv.slice(1), {
       env: opts.env as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // own process group, so a timeout ends its children too

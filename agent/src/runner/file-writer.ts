@@ -1,8 +1,9 @@
 // Writes a rendered template the way consul-template's renderer does (spec §3.8): nothing when the bytes are the
 // same; else a temp file in the destination's directory, fsync, chmod, optional .bak hard link, atomic rename.
-import { randomBytes } from 'node:crypto';
+
 import { promises as fs } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
+import { tempPathBeside } from '../temp-path.js';
 
 export interface WriteOptions {
   /** File mode; undefined keeps the existing file's mode, or 0644 for a new file. */
@@ -70,7 +71,7 @@ export async function writeRendered(dest: string, contents: string, opts: WriteO
       throw new RenderWriteError(dest, `failed writing file: parent directory is missing for "${dest}"`);
     }
     const mode = opts.perms ?? existing?.mode ?? DEFAULT_MODE;
-    const tmp = join(dir, `.${basename(dest)}.${randomBytes(6).toString('hex')}.tmp`);
+    const tmp = tempPathBeside(dest);
     const handle = await fs.open(tmp, 'wx', 0o600);
     try {
       await handle.writeFile(bytes);

@@ -1,6 +1,8 @@
 // PEM bundles for pkiCert (spec §3.3): scan blocks; a private key becomes Key, CA certificates go to CAChain
 // (the first is CA), the non-CA certificate is Cert. Used both on Vault's answer and on the cached destination file.
-import { X509Certificate } from 'node:crypto';
+
+import type { X509Certificate } from 'node:crypto';
+import { nodeCrypto } from '../builtins.js';
 import type { PemBundle } from '../template/dependencies.js';
 
 const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n[\s\S]*?-----END \1-----/g;
@@ -27,7 +29,7 @@ export function parsePemBundle(text: string): ParsedPemBundle {
     } else if (label === 'CERTIFICATE') {
       let x509: X509Certificate;
       try {
-        x509 = new X509Certificate(block);
+        x509 = new (nodeCrypto().X509Certificate)(block);
       } catch {
         continue; // not a certificate we can read: ignore, as if absent
       }

@@ -5,8 +5,29 @@
 import { parse, stringify } from 'lossless-json';
 import { JsonNumber, type JsonValue } from '../template/dependencies.js';
 
+type SourceReviver = (key: string, value: unknown, context?: { source?: string }) => unknown;
+
+const keepNumberText: SourceReviver = (_key, value, context) =>
+  typeof value === 'number' && context?.source !== undefined ? new JsonNumber(context.source) : value;
+
+/**
+ * Whether JSON.parse hands revivers the source text of each value (V8 11.4+, Node 21+): then the native
+ * parser keeps numbers exactly, several times faster than a parser in JavaScript (Vault answers every
+ * request of a render pass in JSON). Node 20 takes the lossless-json path.
+ */
+export const NATIVE_NUMBER_TEXT = (() => {
+  try {
+    const probe = JSON.parse('[1.50]', keepNumberText as Parameters<typeof JSON.parse>[1]) as unknown[];
+    return probe[0] instanceof JsonNumber && probe[0].text === '1.50';
+  } catch {
+    return false;
+  }
+})();
+
 /** Parses JSON text; numbers become JsonNumber. Throws SyntaxError on invalid JSON. */
-export function parseVaultJson(text: string): JsonValue {
+export function parseVaultJson(text: string, native = NATIVE_NUMBER_TEXT): JsonValue {
+  // Both keep the last of duplicate keys, as Go's decoder does.
+  if (native) return JSON.parse(text, keepNumberText as Parameters<typeof JSON.parse>[1]) as JsonValue;
   return parse(text, null, {
     parseNumber: (lexeme) => new JsonNumber(lexeme),
     // Go's decoder keeps the last of duplicate keys; lossless-json would throw.

@@ -1,11 +1,12 @@
 // HTTP(S) to Vault on Node's own http/https modules: keep-alive pools, a per-host connection cap, TLS settings and
 // HTTP CONNECT proxies. (undici did this before; loading it cost about a quarter of the agent's start-up, and every
-// pod's first render waits for that.)
+// pod's first render waits for that.) node:https and node:tls load only for an https address or a TLS tunnel.
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Agent as HttpsAgent } from 'node:https';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
+import { nodeHttps, nodeTls } from '../builtins.js';
 import type { TlsConnectOptions } from './tls.js';
 
 export interface TransportOptions {
@@ -58,7 +59,7 @@ function tunnel(
     const name = options.servername ?? (host && isIP(host) === 0 ? host : undefined);
     // `host` stays: with a ready socket it is only what the certificate is checked against.
     const { port: _port, ...rest } = options;
-    callback(null, tlsConnect({ ...rest, host, socket, ...(name ? { servername: name } : {}) }));
+    callback(null, nodeTls().connect({ ...rest, host, socket, ...(name ? { servername: name } : {}) }));
   });
   connectReq.once('error', (err) => callback(err, undefined as unknown as Duplex));
   connectReq.end();
@@ -73,7 +74,7 @@ export class Transport {
     const common = { keepAlive: options.keepAlive, ...(cap ? { maxSockets: cap } : {}) };
     const https = base.protocol === 'https:';
     const proxy = options.proxyAddress !== undefined ? new URL(options.proxyAddress) : undefined;
-    this.agent = https ? new HttpsAgent({ ...common, ...options.tls }) : new HttpAgent(common);
+    this.agent = https ? new (nodeHttps().Agent)({ ...common, ...options.tls }) : new HttpAgent(common);
     if (proxy) {
       // Both schemes go through a CONNECT tunnel, so the proxy sees the same traffic either way.
       const agent = this.agent as unknown as {
@@ -93,7 +94,7 @@ export class Transport {
     body: string | Uint8Array | undefined,
     signal: AbortSignal | undefined,
   ): Promise<TransportResponse> {
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const send = url.protocol === 'https:' ? nodeHttps().request : httpRequest;
     return new Promise((resolve, reject) => {
       const req = send({
         agent: this.agent,

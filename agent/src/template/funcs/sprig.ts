@@ -1,7 +1,7 @@
 // A hermetic subset of Sprig v3 (consul-template exposes Sprig as `sprig_*`): strings, lists, dicts, defaults,
 // encoding and integer math, with Sprig's loose conversions. No clock, randomness or network. Pure.
 
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../../builtins.js';
 import { JsonNumber } from '../dependencies.js';
 import type { FuncMap, TemplateFunc } from '../exec.js';
 import {
@@ -213,12 +213,14 @@ const SPRIG: Record<string, TemplateFunc> = {
     return Buffer.from(text, 'base64').toString('utf8');
   }),
   sha1sum: S(1, ['string'], (s) =>
-    createHash('sha1')
+    nodeCrypto()
+      .createHash('sha1')
       .update(s as string)
       .digest('hex'),
   ),
   sha256sum: S(1, ['string'], (s) =>
-    createHash('sha256')
+    nodeCrypto()
+      .createHash('sha256')
       .update(s as string)
       .digest('hex'),
   ),

@@ -1,7 +1,7 @@
 // String, encoding, hashing and parsing functions of consul-template (template/funcs.go), with Go's results. Pure.
 
-import { createHash, createHmac } from 'node:crypto';
 import type * as YamlModule from 'yaml';
+import { nodeCrypto } from '../../builtins.js';
 import { lazy } from '../../lazy.js';
 import type { FuncMap } from '../exec.js';
 import { GoFloat, markStringSlice } from '../fmt.js';
@@ -135,7 +135,8 @@ export const STRING_FUNCS: FuncMap = {
     params: 1,
     types: ['string'],
     fn: (s) =>
-      createHash('sha256')
+      nodeCrypto()
+        .createHash('sha256')
         .update(s as string)
         .digest('hex'),
   },
@@ -143,7 +144,8 @@ export const STRING_FUNCS: FuncMap = {
     params: 1,
     types: ['string'],
     fn: (s) =>
-      createHash('md5')
+      nodeCrypto()
+        .createHash('md5')
         .update(s as string)
         .digest('hex'),
   },
@@ -151,7 +153,8 @@ export const STRING_FUNCS: FuncMap = {
     params: 2,
     types: ['string', 'string'],
     fn: (message, key) =>
-      createHmac('sha256', key as string)
+      nodeCrypto()
+        .createHmac('sha256', key as string)
         .update(message as string)
         .digest('hex'),
   },

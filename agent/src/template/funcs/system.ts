@@ -2,9 +2,9 @@
 // executeTemplate and scratch. Only writeToFile does I/O itself (as in consul-template); `file` goes through the
 // runner's dependency cache.
 
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { tempPathBeside } from '../../temp-path.js';
 import type { FuncMap } from '../exec.js';
 import { GoObject, kindOf, sortedEntries } from '../fmt.js';
 import type { FuncContext } from './context.js';
@@ -65,7 +65,7 @@ export function writeToFile(sandboxPath: string | undefined, args: readonly stri
   if (flags.includes('append')) {
     fs.appendFileSync(target, body, { mode });
   } else {
-    const temp = path.join(dir, `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+    const temp = tempPathBeside(target);
     try {
       fs.writeFileSync(temp, body, { mode, flag: 'wx' });
       fs.chmodSync(temp, mode);
