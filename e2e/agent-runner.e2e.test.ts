@@ -15,7 +15,7 @@ import { createLogger } from '../cli/log.js';
 import { httpCall } from './bed/http.js';
 import { freePort } from './bed/ports.js';
 import { type Postgres, startPostgres } from './bed/postgres.js';
-import { sleep, waitFor } from './bed/time.js';
+import { sleep, waitFor, within } from './bed/time.js';
 import { makeTempDir, removeDir } from './bed/tmp.js';
 import {
   enableDatabaseEngine,
@@ -507,6 +507,28 @@ describe('agent template runner against real Vault and PostgreSQL', () => {
     assert.equal(read(dest), '[one]');
     writeFileSync(input, 'two');
     await waitFor('the new file content', () => (read(dest) === '[two]' ? true : undefined), { timeoutMs: 10_000 });
+    assert.deepEqual(h.errors, []);
+  });
+  it('010 one pass writes many files concurrently; a destination two templates share ends with the later one', async () => {
+    for (let i = 0; i < 30; i++) await kvPut(vault.root, 'secret', `many/s${i}`, { v: `value-${i}` });
+    const file = (i: number) => join(dir, '010', `f${i}.txt`);
+    const shared = join(dir, '010', 'shared.txt');
+    const h = track(
+      startRunner(root, [
+        ...Array.from({ length: 30 }, (_, i) => ({
+          text: `{{ with secret "secret/many/s${i}" }}{{ .Data.data.v }}{{ end }}`,
+          config: { destination: file(i) },
+        })),
+        { text: '{{ with secret "secret/many/s0" }}first{{ end }}', config: { destination: shared } },
+        { text: '{{ with secret "secret/many/s1" }}second{{ end }}', config: { destination: shared } },
+      ]),
+    );
+    await within(h.allRendered, 20_000);
+    for (let i = 0; i < 30; i++) assert.equal(read(file(i)), `value-${i}`);
+    assert.equal(read(shared), 'second');
+    const rendered = h.logs.filter((l) => l.includes('(runner) rendered')).map((l) => /=> "(.*)"/.exec(l)?.[1]);
+    // every file written once, and logged once
+    assert.deepEqual(rendered.filter((d) => d !== shared).sort(), Array.from({ length: 30 }, (_, i) => file(i)).sort());
     assert.deepEqual(h.errors, []);
   });
 });

@@ -83,4 +83,42 @@ describe('runner KV v2 path handling (spec §3.1, §3.2)', () => {
       /\[WARN\] {2}agent: \(view\) failed to check if denied\/x is KVv2, assume not: Code: 403/,
     );
   });
+  it('one lookup serves every path under the mount it named, also for lookups started while it was in flight', async () => {
+    const calls: string[] = [];
+    const mounts = new KvMounts(
+      {
+        mountInfo: async (path) => {
+          calls.push(path);
+          await new Promise((r) => setTimeout(r, 5));
+          if (path.startsWith('denied/')) throw new Error('Code: 403');
+          if (path.startsWith('team/a/')) return { path: 'team/a/', type: 'kv', version: '2' };
+          if (path.startsWith('team/b/')) return { path: 'team/b/', type: 'kv', version: '1' };
+          if (path.startsWith('ns1/')) return { path: 'secret/', type: 'kv', version: '2' }; // answered inside a namespace
+          return { path: 'secret/', type: 'kv', version: '2' };
+        },
+      },
+      createLogger({ name: 'agent', level: 'info', format: 'standard', write: () => undefined }),
+    );
+    const paths = Array.from({ length: 20 }, (_, i) => `secret/app/s${i}`);
+    const read = await Promise.all(paths.map((p) => mounts.readPath(p)));
+    assert.deepEqual(
+      read.map((r) => r.path),
+      paths.map((p) => p.replace('secret/', 'secret/data/')),
+    );
+    assert.deepEqual(calls, ['secret/app/s0'], 'twenty secrets on one mount: one lookup');
+    assert.equal(await mounts.listPath('secret/other'), 'secret/metadata/other');
+    assert.equal(calls.length, 1);
+    // a sibling mount under the same first segment is looked up itself (Vault never nests mounts), then known
+    assert.deepEqual(await mounts.readPath('team/b/x'), { path: 'team/b/x', v2: false });
+    assert.deepEqual(await mounts.readPath('team/a/y'), { path: 'team/a/data/y', v2: true });
+    assert.deepEqual(await mounts.readPath('team/a/z'), { path: 'team/a/data/z', v2: true });
+    assert.deepEqual(calls.slice(1), ['team/b/x', 'team/a/y']);
+    // refused lookups are never shared: each path under `denied/` asks for itself
+    await Promise.all([mounts.readPath('denied/1'), mounts.readPath('denied/2')]);
+    assert.deepEqual(calls.slice(3).sort(), ['denied/1', 'denied/2']);
+    // an answer whose mount is not a prefix of the path (a namespace in the path) speaks only for that path
+    assert.deepEqual(await mounts.readPath('ns1/secret/a'), { path: 'ns1/secret/a', v2: true });
+    await mounts.readPath('ns1/secret/b');
+    assert.deepEqual(calls.slice(5), ['ns1/secret/a', 'ns1/secret/b']);
+  });
 });

@@ -1,6 +1,6 @@
 // KV v2 path handling (spec §3.1, §3.2, §1.8): templates name `secret/foo`; on a v2 mount the runner reads
-// `secret/data/foo`, lists `secret/metadata/foo` and wraps writes in {"data": …}. The mount is looked up once per
-// path through sys/internal/ui/mounts and cached for the runner's life.
+// `secret/data/foo`, lists `secret/metadata/foo` and wraps writes in {"data": …}. The mount is looked up through
+// sys/internal/ui/mounts and cached for the runner's life (KvMounts).
 import type { Logger } from '../../../cli/log.js';
 import type { RunnerVaultPort } from './port.js';
 
@@ -56,9 +56,21 @@ export function isDeletedKvV2(data: { readonly data: unknown } | null, nowMs: nu
   return Number.isFinite(t) && t <= nowMs;
 }
 
-/** Per-runner cache of mount lookups. Failures count as "not KV v2" (consul-template does the same). */
+/** The first segment of a path (`secret` of `secret/app/db`): every mount path is at least this long. */
+const firstSegment = (path: string): string => path.split('/', 1)[0] ?? '';
+
+/**
+ * Per-runner cache of mount lookups. Failures count as "not KV v2" (consul-template does the same).
+ * consul-template asks sys/internal/ui/mounts once per secret path; Vault refuses to mount one path inside another,
+ * so once a lookup has named the mount a path lies under, every other path under it has the same answer. Lookups
+ * that start while one for the same first segment is in flight wait for it: 50 secrets on `secret/` cost one
+ * lookup instead of 50. Only lookups that answered are shared; a refused one (403) never speaks for another path.
+ */
 export class KvMounts {
   private readonly cache = new Map<string, Promise<MountInfo | null>>();
+  /** Mounts named by lookups, each the mount of the path it was asked for. */
+  private readonly known: MountInfo[] = [];
+  private readonly inFlight = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly vault: Pick<RunnerVaultPort, 'mountInfo'>,
@@ -70,15 +82,46 @@ export class KvMounts {
     const { path } = splitQuery(rawPath);
     let pending = this.cache.get(path);
     if (pending === undefined) {
-      pending = this.vault.mountInfo(path).catch((err: unknown) => {
-        const message = err instanceof Error ? err.message : String(err);
-        this.logger.warn(`(view) failed to check if ${path} is KVv2, assume not: ${message}`);
-        return null;
-      });
+      pending = this.lookup(path);
       this.cache.set(path, pending);
     }
     const info = await pending;
     return isKvV2(info) && info ? info.path : undefined;
+  }
+
+  /** The longest known mount that `path` lies under. */
+  private knownMountOf(path: string): MountInfo | undefined {
+    let best: MountInfo | undefined;
+    for (const m of this.known) {
+      if (belowMount(path, m.path) !== undefined && m.path.length > (best?.path.length ?? -1)) best = m;
+    }
+    return best;
+  }
+
+  private async lookup(path: string): Promise<MountInfo | null> {
+    const segment = firstSegment(path);
+    const earlier = this.inFlight.get(segment);
+    if (earlier) await earlier;
+    const known = this.knownMountOf(path);
+    if (known) return known;
+    const own = this.vault.mountInfo(path).then(
+      (info) => {
+        if (info && belowMount(path, info.path) !== undefined) this.known.push(info);
+        return info;
+      },
+      (err: unknown) => {
+        const message = err instanceof Error ? err.message : String(err);
+        this.logger.warn(`(view) failed to check if ${path} is KVv2, assume not: ${message}`);
+        return null;
+      },
+    );
+    if (!this.inFlight.has(segment)) {
+      this.inFlight.set(segment, own);
+      void own.then(() => {
+        if (this.inFlight.get(segment) === own) this.inFlight.delete(segment);
+      });
+    }
+    return own;
   }
 
   async readPath(path: string): Promise<{ path: string; v2: boolean }> {

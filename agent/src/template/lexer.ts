@@ -78,7 +78,20 @@ const LEFT_COMMENT = '/*';
 const RIGHT_COMMENT = '*/';
 
 const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\r' || c === '\n';
-const isAlphaNumeric = (c: string | undefined): boolean => c !== undefined && (c === '_' || /[\p{L}\p{Nd}]/u.test(c));
+const UNICODE_ALPHANUMERIC = /[\p{L}\p{Nd}]/u;
+// Go's unicode.IsLetter || unicode.IsDigit, with ASCII answered without the Unicode regex (identifiers are ASCII).
+const isAlphaNumeric = (c: string | undefined): boolean => {
+  if (c === undefined) return false;
+  const code = c.charCodeAt(0);
+  if (code < 0x80)
+    return (
+      (code >= 0x61 && code <= 0x7a) ||
+      (code >= 0x41 && code <= 0x5a) ||
+      (code >= 0x30 && code <= 0x39) ||
+      code === 0x5f
+    );
+  return UNICODE_ALPHANUMERIC.test(c);
+};
 const hasLeftTrimMarker = (s: string): boolean => s.length >= 2 && s[0] === '-' && isSpace(s[1]);
 const hasRightTrimMarker = (s: string): boolean => s.length >= 2 && isSpace(s[0]) && s[1] === '-';
 const rightTrimLength = (s: string): number => s.length - s.replace(/[ \t\r\n]+$/, '').length;
