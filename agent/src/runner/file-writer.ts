@@ -66,13 +66,19 @@ export async function writeRendered(dest: string, contents: string, opts: WriteO
     const existing = await readExisting(dest);
     if (existing?.bytes.equals(bytes)) return false;
     const dir = dirname(dest);
-    if (opts.createDestDirs) await fs.mkdir(dir, { recursive: true, mode: 0o755 });
-    else if (!(await fs.stat(dir).catch(() => undefined))?.isDirectory()) {
-      throw new RenderWriteError(dest, `failed writing file: parent directory is missing for "${dest}"`);
-    }
+    if (opts.createDestDirs && existing === undefined) await fs.mkdir(dir, { recursive: true, mode: 0o755 });
     const mode = opts.perms ?? existing?.mode ?? DEFAULT_MODE;
     const tmp = tempPathBeside(dest);
-    const handle = await fs.open(tmp, 'wx', 0o600);
+    const handle = await fs.open(tmp, 'wx', 0o600).catch(async (err: NodeJS.ErrnoException) => {
+      // The temp file lives beside dest: ENOENT/ENOTDIR here means the parent directory is missing.
+      if (
+        (err.code === 'ENOENT' || err.code === 'ENOTDIR') &&
+        !(await fs.stat(dir).catch(() => undefined))?.isDirectory()
+      ) {
+        throw new RenderWriteError(dest, `failed writing file: parent directory is missing for "${dest}"`);
+      }
+      throw err;
+    });
     try {
       await handle.writeFile(bytes);
       await handle.sync();
