@@ -7,7 +7,8 @@
  * - init mode (exit_after_auth): wall time from spawn to exit with 1 and 50 KV v2 templates,
  *   `--runs` runs each after one warm-up run, the two agents interleaved; median and min;
  * - sidecar mode, a fixed secret set (KV v2, KV v1 with a `ttl`, a pkiCert) on a short refresh schedule:
- *   time from spawn to every file rendered (the sidecars start one at a time); then, after `--settle`
+ *   time from spawn to every file rendered, `--runs` starts each, interleaved (files polled every 2 ms); then one
+ *   more start each (one at a time) and, after `--settle`
  *   seconds, an idle window of `--idle-seconds` gives peak RSS (VmHWM), steady RSS (median VmRSS), CPU time
  *   scaled to 10 minutes, and requests scaled to one hour, next to the count the refresh rules predict.
  *   The idle windows run side by side (`--sidecars=sequential`: one after the other).
@@ -268,7 +269,7 @@ async function startSidecar(
         await proc.stop({ graceMs: 5000 });
         return undefined;
       }
-      await sleep(10);
+      await sleep(2);
     }
     return { agent, proc, pid, renderMs: Number(process.hrtime.bigint() - started) / 1e6 };
   } catch (err) {
@@ -305,7 +306,6 @@ async function measureIdle(
   if (!proc.running) throw exited();
   const windowSeconds = (to - from) / 1000;
   return {
-    renderMs: sidecar.renderMs,
     peakMiB,
     steadyMiB: median(rss),
     cpuSeconds: cpu,
@@ -371,6 +371,24 @@ async function main(): Promise<number> {
       }
     }
 
+    // Sidecar start-up: `--runs` starts per agent, interleaved, each stopped once every file is rendered.
+    const sidecarStartMs = new Map(agents.map((a) => [a.label, [] as number[]]));
+    log(`sidecar mode: ${opts.runs} start(s) per agent, interleaved, spawn to every file rendered`);
+    for (let r = 0; r < opts.runs; r++) {
+      for (const agent of agents) {
+        const proxy = proxyOf(agent);
+        const started = await startSidecar(
+          agent,
+          dirs,
+          (p) => sidecarConfig(proxy.addr, p, schedule),
+          interrupt.signal,
+        );
+        if (!started) return 130;
+        await started.proc.stop({ graceMs: 5000 });
+        sidecarStartMs.get(agent.label)?.push(started.renderMs);
+      }
+    }
+
     // Sidecars start one at a time (so start-up times do not compete); the idle windows may overlap.
     const sidecars: PromiseSettledResult<SidecarResult | undefined>[] = [];
     const running: StartedSidecar[] = [];
@@ -407,6 +425,7 @@ async function main(): Promise<number> {
       results.set(agent.label, {
         label: agent.label,
         initMs: initMs.get(agent.label) ?? new Map(),
+        sidecarStartMs: sidecarStartMs.get(agent.label) ?? [],
         sidecar: settled?.value,
       });
     });
