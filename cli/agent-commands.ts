@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import type { runAgent } from '../agent/src/main.js';
+import type { runTokenRevoke } from '../agent/src/token-revoke.js';
 import type { SubCommands } from './program.js';
 
 export interface CommandIO {
@@ -12,14 +14,23 @@ export const processIO: CommandIO = {
   err: (text) => process.stderr.write(text),
 };
 
+/** What the agent commands run; the full CLI loads it on demand, the agent image's bundle links it in. */
+export interface AgentModules {
+  readonly runAgent: typeof runAgent;
+  readonly runTokenRevoke: typeof runTokenRevoke;
+}
+
 /**
  * The sub-commands the agent image runs: the agent itself, the native-sidecar startup probe and the preStop
- * revoke hook. Each loads its modules when it runs, so a pod pays only for the command it starts.
+ * revoke hook.
  */
-export function agentCommands(io: CommandIO): Pick<SubCommands, 'agent' | 'checkFiles' | 'tokenRevoke'> {
+export function agentCommands(
+  io: CommandIO,
+  load: () => Promise<AgentModules>,
+): Pick<SubCommands, 'agent' | 'checkFiles' | 'tokenRevoke'> {
   return {
     agent: async (args) => {
-      const code = await (await import('../agent/src/main.js')).runAgent(args, process.env, io);
+      const code = await (await load()).runAgent(args, process.env, io);
       // Everything is stopped and logged (stderr/stdout are synchronous on Linux pipes and files); waiting for
       // Node to notice idle sockets only delays vault-agent-init, and the app behind it, by tens of milliseconds.
       process.exit(code);
@@ -29,7 +40,7 @@ export function agentCommands(io: CommandIO): Pick<SubCommands, 'agent' | 'check
       if (missing.length) io.err(`not yet rendered: ${missing.join(', ')}\n`);
       return missing.length ? 1 : 0;
     },
-    tokenRevoke: async (args) => (await import('../agent/src/token-revoke.js')).runTokenRevoke(args, process.env, io),
+    tokenRevoke: async (args) => (await load()).runTokenRevoke(args, process.env, io),
   };
 }
 

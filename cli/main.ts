@@ -15,7 +15,14 @@ const program = buildProgram(
     ...io,
   },
   {
-    ...agentCommands(io),
+    // Loaded when an agent command runs: the webhook and the other commands never pay for the agent's modules.
+    ...agentCommands(io, async () => {
+      const [{ runAgent }, { runTokenRevoke }] = await Promise.all([
+        import('../agent/src/main.js'),
+        import('../agent/src/token-revoke.js'),
+      ]);
+      return { runAgent, runTokenRevoke };
+    }),
     webhook: async (args) => {
       if (args.includes('-h') || args.includes('--help') || args.includes('-help')) {
         const { CONFIG_HELP } = await import('../webhook/src/config.js');

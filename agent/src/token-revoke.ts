@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { request as httpsRequest, type RequestOptions } from 'node:https';
+import type { RequestOptions } from 'node:https';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { nodeHttps } from './builtins.js';
 import { parseRevokeArgs, REVOKE_HELP, type RevokeSettings, RevokeUsageError } from './token-revoke-flags.js';
 
 export interface RevokeIO {
@@ -96,7 +97,7 @@ interface Reply {
 
 function put(url: URL, headers: Record<string, string>, tls: RequestOptions, timeoutMs: number): Promise<Reply> {
   const opts: RequestOptions = { method: 'PUT', headers: { ...headers, 'content-length': '0' }, timeout: timeoutMs };
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const send = url.protocol === 'https:' ? nodeHttps().request : httpRequest;
   return new Promise((resolve, reject) => {
     const req = send(url, url.protocol === 'https:' ? { ...opts, ...tls } : opts, (res) => {
       const chunks: Buffer[] = [];
