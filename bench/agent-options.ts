@@ -7,7 +7,7 @@ export interface Options {
   readonly templateCounts: readonly number[];
   /** Idle the sidecars side by side (half the wall time) or one after the other. */
   readonly sidecars: 'parallel' | 'sequential';
-  /** A script to run as our agent instead of dist/bundle/agent.cjs (`node <script> agent -config=FILE`). */
+  /** A script to run as our agent instead of dist/bundle/agent-launch.cjs (`node <script> agent -config=FILE`). */
   readonly oursEntry: string | undefined;
   /** Which Node runs our agent: `image` (the image's major, fetched once), `system` (this one) or a path. */
   readonly node: string;

@@ -12,9 +12,9 @@
  *   seconds, an idle window of `--idle-seconds` gives peak RSS (VmHWM), steady RSS (median VmRSS), CPU time
  *   scaled to 10 minutes, and requests scaled to one hour, next to the count the refresh rules predict.
  *   The idle windows run side by side (`--sidecars=sequential`: one after the other).
- * Our agent runs as the image does: `node dist/bundle/agent.cjs agent`, NODE_ENV=production, on the image's Node
- * major (fetched once into the cache; `--node=system` uses this machine's, `--node=PATH` any), with a compile cache
- * filled by one `version` run as Dockerfile.agent fills it. Exits non-zero only when something fails to run.
+ * Our agent runs as the image does: `node dist/bundle/agent-launch.cjs agent`, NODE_ENV=production, on the image's
+ * Node major (fetched once into the cache; `--node=system` uses this machine's, `--node=PATH` any), with the code
+ * cache trained for that Node as Dockerfile.agent's build trains it. Exits non-zero only when something fails to run.
  *
  *   npm run bench:agent -- --runs=5 --idle-seconds=60 --settle=5 --templates=1,50 --sidecars=parallel
  *   npm run bench:agent -- --ours-entry=/tmp/agent-only.mjs   # any script that takes `agent -config=FILE`
@@ -90,25 +90,21 @@ function vaultAgent(binary: string): AgentUnderTest {
   };
 }
 
-/** How our agent runs: the runtime, the entry point, and the compile cache the image ships. */
+/** How our agent runs: the runtime, the entry point, and the code cache the image ships. */
 interface OurRuntime {
   readonly node: string;
   readonly nodeVersion: string;
   readonly entry: string;
-  /** NODE_COMPILE_CACHE, filled before timing as Dockerfile.agent fills it at build time; undefined: none. */
-  readonly compileCache: string | undefined;
+  /** The code cache trained for this Node before timing, as Dockerfile.agent's build trains it; a note. */
+  readonly codeCache: string;
 }
 
 /**
- * Our agent as the image runs it (`node dist/bundle/agent.cjs agent -config=…` on the image's Node major, with the
- * compile cache made at image build), or why it cannot run. `--ours-entry` measures another script instead.
+ * Our agent as the image runs it (`node dist/bundle/agent-launch.cjs agent -config=…` on the image's Node major,
+ * with the code cache the image build trains), or why it cannot run. `--ours-entry` measures another script.
  */
-function ourAgent(
-  opts: Options,
-  workDir: string,
-  log: (m: string) => void,
-): { agent: AgentUnderTest; runtime: OurRuntime } | string {
-  const entry = opts.oursEntry ?? join(REPO_ROOT, 'dist', 'bundle', 'agent.cjs');
+function ourAgent(opts: Options, log: (m: string) => void): { agent: AgentUnderTest; runtime: OurRuntime } | string {
+  const entry = opts.oursEntry ?? join(REPO_ROOT, 'dist', 'bundle', 'agent-launch.cjs');
   if (!existsSync(entry)) return `${entry} is missing${opts.oursEntry ? '' : ': run `npm run build` first'}`;
   let node: string;
   try {
@@ -122,30 +118,24 @@ function ourAgent(
   } catch (err) {
     return `\`${node} --version\` failed: ${(err as Error).message}`;
   }
-  // What the image build does (Dockerfile.agent): one `version` run fills the cache, later runs only read it.
-  const compileCache = join(workDir, 'node-compile-cache');
+  // What the image build does (`npm run build` in Dockerfile.agent): train the code cache with this Node.
+  let codeCache: string;
   try {
-    execFileSync(node, [entry, 'version'], {
+    codeCache = execFileSync(node, [join(REPO_ROOT, 'scripts', 'train-code-cache.mjs')], {
       encoding: 'utf8',
-      timeout: 30_000,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_COMPILE_CACHE: compileCache },
-    });
+      timeout: 120_000,
+    }).trim();
   } catch (err) {
-    return `\`vault-injector version\` (${entry}) failed: ${(err as Error).message}`;
+    return `training the code cache with ${node} failed: ${(err as Error).message}`;
   }
-  const cacheable = existsSync(compileCache); // Node 20 has no compile cache
-  const runtime = { node, nodeVersion, entry, compileCache: cacheable ? compileCache : undefined };
+  const runtime = { node, nodeVersion, entry, codeCache };
   return {
     runtime,
     agent: {
       label: opts.oursEntry ? 'vault-injector agent (--ours-entry)' : 'vault-injector agent',
       command: node,
       args: (cfg) => [entry, 'agent', `-config=${cfg}`],
-      env: (home) => ({
-        ...agentEnv(home),
-        NODE_ENV: 'production',
-        ...(runtime.compileCache ? { NODE_COMPILE_CACHE: runtime.compileCache } : {}),
-      }),
+      env: (home) => ({ ...agentEnv(home), NODE_ENV: 'production' }),
     },
   };
 }
@@ -330,10 +320,13 @@ async function main(): Promise<number> {
     const vaultBinary = (await ensureGoBinary(vaultServerRecipe, log)).path;
     const workDir = makeTempDir('bench-agent');
     cleanups.push(async () => removeDir(workDir));
-    const found = ourAgent(opts, workDir, log);
+    const found = ourAgent(opts, log);
     const ours = typeof found === 'string' ? found : found.agent;
     if (typeof found === 'string') log(`our agent: n/a (${found})`);
-    else log(`our agent: ${found.runtime.entry} on Node ${found.runtime.nodeVersion} (${found.runtime.node})`);
+    else
+      log(
+        `our agent: ${found.runtime.entry} on Node ${found.runtime.nodeVersion} (${found.runtime.node}); ${found.runtime.codeCache}`,
+      );
     const agents = [...(typeof ours === 'string' ? [] : [ours]), vaultAgent(vaultBinary)];
 
     const vault = await startVaultServer(vaultBinary);
@@ -439,7 +432,7 @@ async function main(): Promise<number> {
       typeof found === 'string'
         ? `ours: n/a (${found})`
         : `ours: ${relative(REPO_ROOT, found.runtime.entry)} on Node ${found.runtime.nodeVersion}` +
-          (found.runtime.compileCache ? ', compile cache filled by one `version` run as the image build does' : ''),
+          ', with the code cache trained for that Node as the image build trains it',
       `init: exit_after_auth, KV v2 templates, ${opts.runs} run(s) per agent after 1 warm-up, spawn to exit`,
       `sidecar: KV v2 + KV v1 (ttl ${s.kv1TtlS}s) + pkiCert (ttl ${s.pkiTtlS}s), static_secret_render_interval ` +
         `${s.staticIntervalS}s, token_ttl ${s.tokenTtlS}s; ${opts.idleSeconds} s idle window after ${opts.settleSeconds} s ` +

@@ -1,7 +1,17 @@
-// The agent image's entry point as it ships: dist/bundle/agent.cjs (and its HCL worker), built by `npm run build`.
+// The agent image's entry point as it ships: dist/bundle/agent-launch.cjs running dist/bundle/agent.cjs with its
+// trained code cache (and the HCL worker), built by `npm run build`.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,12 +19,13 @@ import { packageVersion } from './version.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BUNDLE = join(ROOT, 'dist', 'bundle', 'agent.cjs');
+const LAUNCHER = join(ROOT, 'dist', 'bundle', 'agent-launch.cjs');
 
-function run(args: readonly string[]) {
-  const r = spawnSync(process.execPath, [BUNDLE, ...args], {
+function run(args: readonly string[], env: Record<string, string> = {}, launcher = LAUNCHER) {
+  const r = spawnSync(process.execPath, [launcher, ...args], {
     encoding: 'utf8',
     timeout: 30_000,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir() },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir(), ...env },
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
@@ -22,7 +33,7 @@ function run(args: readonly string[]) {
 describe('dist/bundle/agent.cjs (the agent image entry point)', () => {
   let dir: string;
   before(() => {
-    if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run npm run build`);
+    if (!existsSync(BUNDLE) || !existsSync(LAUNCHER)) throw new Error(`${BUNDLE} is missing: run npm run build`);
     dir = mkdtempSync(join(tmpdir(), 'agent-bundle-'));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -112,5 +123,39 @@ describe('dist/bundle/agent.cjs (the agent image entry point)', () => {
     const r = run(['agent', `-config=${config}`]);
     assert.equal(r.code, 1);
     assert.match(r.err, /runtime error encountered: error="template: .*out: if doesn't match each/);
+  });
+
+  it('runs with the code cache the build trained for this Node, and without it when the cache is stale', () => {
+    const used = run(['version'], { VAULT_INJECTOR_DEBUG_CODE_CACHE: '1' });
+    assert.equal(used.code, 0, used.err);
+    assert.equal(
+      used.err,
+      `vault-injector: code cache accepted: ${BUNDLE}.${process.version}-${process.arch}.code-cache\n`,
+    );
+    // a copy of the image layout whose cache does not fit the bundle: V8 rejects it and the agent still runs
+    const image = join(dir, 'image');
+    mkdirSync(join(image, 'dist', 'bundle'), { recursive: true });
+    for (const f of ['agent-launch.cjs', 'agent.cjs'])
+      copyFileSync(join(ROOT, 'dist', 'bundle', f), join(image, 'dist', 'bundle', f));
+    copyFileSync(join(ROOT, 'package.json'), join(image, 'package.json'));
+    symlinkSync(join(ROOT, 'node_modules'), join(image, 'node_modules'));
+    const stale = join(image, 'dist', 'bundle', `agent.cjs.${process.version}-${process.arch}.code-cache`);
+    writeFileSync(stale, Buffer.alloc(4096, 7));
+    const fallback = run(
+      ['version'],
+      { VAULT_INJECTOR_DEBUG_CODE_CACHE: '1' },
+      join(image, 'dist', 'bundle', 'agent-launch.cjs'),
+    );
+    assert.equal(fallback.code, 0, fallback.err);
+    assert.match(fallback.err, /code cache rejected/);
+    assert.match(fallback.out, /^vault-injector v/);
+    rmSync(stale);
+    const none = run(
+      ['version'],
+      { VAULT_INJECTOR_DEBUG_CODE_CACHE: '1' },
+      join(image, 'dist', 'bundle', 'agent-launch.cjs'),
+    );
+    assert.equal(none.code, 0, none.err);
+    assert.match(none.err, /code cache none/);
   });
 });

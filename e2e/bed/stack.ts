@@ -23,11 +23,11 @@ export function vaultInjectorArgv(): string[] {
 }
 
 /**
- * argv that starts the agent image's entry point (dist/bundle/agent.cjs: agent, check-files, token-revoke), for the
+ * argv that starts the agent image's entry point (dist/bundle/agent-launch.cjs: agent, check-files, token-revoke), for the
  * pod runner's `vault-injector/agent` image: the suites run what Dockerfile.agent ships.
  */
 export function agentImageArgv(): string[] {
-  const entry = join(REPO_ROOT, 'dist', 'bundle', 'agent.cjs');
+  const entry = join(REPO_ROOT, 'dist', 'bundle', 'agent-launch.cjs');
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
   return [process.execPath, '--enable-source-maps', entry];
 }
