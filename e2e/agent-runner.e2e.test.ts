@@ -509,7 +509,7 @@ describe('agent template runner against real Vault and PostgreSQL', () => {
     await waitFor('the new file content', () => (read(dest) === '[two]' ? true : undefined), { timeoutMs: 10_000 });
     assert.deepEqual(h.errors, []);
   });
-  it('010 one pass writes many files concurrently; a destination two templates share ends with the later one', async () => {
+  it('010 one pass writes many files concurrently; two templates of one pass sharing a destination: the later wins', async () => {
     for (let i = 0; i < 30; i++) await kvPut(vault.root, 'secret', `many/s${i}`, { v: `value-${i}` });
     const file = (i: number) => join(dir, '010', `f${i}.txt`);
     const shared = join(dir, '010', 'shared.txt');
@@ -519,8 +519,9 @@ describe('agent template runner against real Vault and PostgreSQL', () => {
           text: `{{ with secret "secret/many/s${i}" }}{{ .Data.data.v }}{{ end }}`,
           config: { destination: file(i) },
         })),
+        // same secret, so both render in the same pass: there the later template's write lands last
         { text: '{{ with secret "secret/many/s0" }}first{{ end }}', config: { destination: shared } },
-        { text: '{{ with secret "secret/many/s1" }}second{{ end }}', config: { destination: shared } },
+        { text: '{{ with secret "secret/many/s0" }}second{{ end }}', config: { destination: shared } },
       ]),
     );
     await within(h.allRendered, 20_000);
