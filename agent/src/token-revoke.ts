@@ -5,6 +5,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { nodeHttps } from './builtins.js';
 import { parseRevokeArgs, REVOKE_HELP, type RevokeSettings, RevokeUsageError } from './token-revoke-flags.js';
+import { nodeTlsText } from './vault/errors.js';
 
 export interface RevokeIO {
   readonly out: (text: string) => void;
@@ -145,7 +146,7 @@ export async function revokeSelf(
     try {
       reply = await put(url, headers, tls, s.timeoutMs);
     } catch (err) {
-      last = `${where}: cannot reach Vault: ${(err as Error).message}`;
+      last = `${where}: cannot reach Vault: ${nodeTlsText((err as Error).message)}`;
       continue;
     }
     if (reply.status === 204 || reply.status === 200) return;

@@ -26,6 +26,8 @@ export interface BedBinaries {
   readonly postgres: PostgresBinaries;
   /** Helm 3, for the chart suite. */
   readonly helm: string;
+  /** The Node.js the agent image runs (node-runtime.ts), with the agent's code cache trained for it. */
+  readonly imageNode: string;
 }
 
 export interface ProvisionReport {

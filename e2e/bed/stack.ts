@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureNodeRuntime, IMAGE_NODE_VERSION, nodeRuntimePath } from './node-runtime.js';
 import {
   type BedBinaries,
   checkHostTools,
@@ -23,13 +25,26 @@ export function vaultInjectorArgv(): string[] {
 }
 
 /**
- * argv that starts the agent image's entry point (dist/bundle/agent-launch.cjs: agent, check-files, token-revoke), for the
- * pod runner's `vault-injector/agent` image: the suites run what Dockerfile.agent ships.
+ * argv that starts the agent image's entry point (dist/bundle/agent-launch.cjs: agent, check-files, token-revoke), for
+ * the pod runner's `vault-injector/agent` image: the suites run what Dockerfile.agent ships, on the image's Node once
+ * provisioning has fetched it (this machine's Node otherwise).
  */
 export function agentImageArgv(): string[] {
   const entry = join(REPO_ROOT, 'dist', 'bundle', 'agent-launch.cjs');
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
-  return [process.execPath, '--enable-source-maps', entry];
+  const imageNode = nodeRuntimePath();
+  return [existsSync(imageNode) ? imageNode : process.execPath, '--enable-source-maps', entry];
+}
+
+/** The image's Node, fetched when missing, with the agent's code cache trained for it as the image build does. */
+function provisionImageNode(log: Log): string {
+  const node = ensureNodeRuntime(log);
+  const trained = execFileSync(node, [join(REPO_ROOT, 'scripts', 'train-code-cache.mjs')], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  log(`node ${IMAGE_NODE_VERSION} (the agent image's): ${node}; ${trained.trim()}`);
+  return node;
 }
 
 /** Builds or finds every binary; the log says what it is doing, since a cold run takes many minutes. */
@@ -52,7 +67,8 @@ export async function provisionAll(log: Log): Promise<ProvisionReport> {
   log(vaultK8s ? `vault-k8s ${VAULT_K8S_VERSION}: ${vaultK8s}` : vaultK8sMissing());
   const postgres = await ensurePostgres(log);
   log(`postgresql ${postgres.version}: ${postgres.postgres}`);
-  const binaries: BedBinaries = { etcd, kubeApiserver, vault, vaultK8s, postgres, helm };
+  const imageNode = provisionImageNode(log);
+  const binaries: BedBinaries = { etcd, kubeApiserver, vault, vaultK8s, postgres, helm, imageNode };
   return {
     binaries,
     versions: {
@@ -62,6 +78,7 @@ export async function provisionAll(log: Log): Promise<ProvisionReport> {
       helm: helmRecipe.version,
       'vault-k8s': vaultK8s ? VAULT_K8S_VERSION : 'not on this machine',
       postgresql: postgres.version,
+      'node (agent image)': IMAGE_NODE_VERSION,
     },
     built,
     seconds: (Date.now() - started) / 1000,

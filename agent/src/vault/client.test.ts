@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { JsonNumber } from '../template/dependencies.js';
 import { VaultClient } from './client.js';
-import { VaultConfigError, VaultConnectionError, VaultResponseError } from './errors.js';
+import { nodeTlsText, VaultConfigError, VaultConnectionError, VaultResponseError } from './errors.js';
 import {
   type Handler,
   type LocalServer,
@@ -460,6 +460,14 @@ describe('VaultClient', () => {
       assert.match(
         err.message,
         /\(\w+: Vault's certificate is not signed by a CA the agent trusts; .*vault\.hashicorp\.com\/ca-cert\)$/,
+      );
+      // Node 24's own advice (a Node flag) is no use in a pod
+      assert.doesNotMatch(err.message, /--use-system-ca/);
+      assert.equal(
+        nodeTlsText(
+          'unable to verify the first certificate; if the root CA is installed locally, try running Node.js with --use-system-ca',
+        ),
+        'unable to verify the first certificate',
       );
       assert.deepEqual(waits, []);
     });

@@ -15,7 +15,7 @@ import {
   type VaultSecret,
   type VaultWrapInfo,
 } from './envelope.js';
-import { VaultConfigError, VaultConnectionError, VaultDecodeError, VaultResponseError } from './errors.js';
+import { nodeTlsText, VaultConfigError, VaultConnectionError, VaultDecodeError, VaultResponseError } from './errors.js';
 import { type QueryValues, requestTarget } from './http-path.js';
 import { parseVaultJson, stringifyVaultJson } from './json.js';
 import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, type VaultClientOptions } from './options.js';
@@ -487,7 +487,7 @@ export class VaultClient {
         (TLS_ERROR_CODES.has(e.code) || e.code.startsWith('ERR_SSL_') || e.code.startsWith('ERR_TLS_')),
     );
     if (tls) {
-      const detail = `${tls.message ?? tls.code ?? 'TLS error'}${tlsHint(tls.code)}`;
+      const detail = `${nodeTlsText(tls.message) ?? tls.code ?? 'TLS error'}${tlsHint(tls.code)}`;
       return new VaultConnectionError(method, path, this.address, 'tls', detail, opts);
     }
     const first = chain.find((e) => e.code !== undefined) ?? chain[0];

@@ -99,3 +99,11 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
 function statusText(status: number): string {
   return STATUS_TEXT[status] ?? '(no error text)';
 }
+
+/**
+ * Node's TLS error text without the advice Node 24 appends ("if the root CA is installed locally, try running
+ * Node.js with --use-system-ca"): a pod cannot pass Node flags, and tlsHint says what to set instead.
+ */
+export function nodeTlsText(message: string | undefined): string | undefined {
+  return message?.replace(/; if the root CA is installed locally, try running Node\.js with --use-system-ca$/, '');
+}
