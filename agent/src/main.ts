@@ -6,13 +6,15 @@ import { createLogger, type Logger } from '../../cli/log.js';
 import { AuthHandler } from './auth/handler.js';
 import { createAuthMethod } from './auth/methods/factory.js';
 import { FileSink, type TokenSink } from './auth/sink.js';
+import { HandoffError, type HandoffState } from './cache/handoff.js';
+import { DEFAULT_SERVICE_ACCOUNT_TOKEN_FILE, type HandoffVault, readHandoff, writeHandoff } from './cache/persist.js';
 import { loadAgentConfig } from './config/load.js';
 import { AgentConfigError } from './config/load-errors.js';
 import type { AgentConfig, AgentTemplate } from './config/load-types.js';
 import type { AgentListener } from './listener/server.js';
 import type { AgentMetrics } from './metrics.js';
 import { type PidFile, writePidFile } from './pidfile.js';
-import type { RunnerTemplate } from './runner/runner.js';
+import type { LeasedSecret, RunnerTemplate } from './runner/runner.js';
 import { compileTemplate } from './template/engine.js';
 import { TemplateServer } from './template-server.js';
 import { VaultClient } from './vault/client.js';
@@ -111,6 +113,20 @@ async function templateText(t: AgentTemplate): Promise<string> {
       `template ${JSON.stringify(t.destination)}: cannot read source ${JSON.stringify(t.source)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
     );
   }
+}
+
+/** The Vault calls of the persistent-cache handoff, on the agent's client. */
+function handoffVault(client: VaultClient): HandoffVault {
+  return {
+    async wrap(token, data, ttl) {
+      return (await client.wrap(token, data, ttl, { retry: false })).token;
+    },
+    async unwrap(wrappingToken) {
+      const secret = await client.write('sys/wrapping/unwrap', {}, { token: wrappingToken, retry: false });
+      if (secret?.data == null) throw new HandoffError('sys/wrapping/unwrap answered without data');
+      return secret.data as Record<string, unknown>;
+    },
+  };
 }
 
 async function runnerTemplates(cfg: AgentConfig): Promise<RunnerTemplate[]> {
@@ -228,6 +244,30 @@ async function runWithConfig(
 
   const method = autoAuth.method;
   const methodConfig: Record<string, string | boolean> = Object.fromEntries(method.config);
+
+  // cache.persist (vault-k8s: agent-cache-enable): vault-agent-init leaves its token and leased secrets for
+  // vault-agent, which carries on with them instead of logging in again and fetching new credentials.
+  const persist = cfg.cache?.persist;
+  const persistOptions = persist && {
+    dir: persist.path,
+    serviceAccountTokenFile:
+      persist.serviceAccountTokenFile ??
+      (method.type === 'kubernetes' && typeof methodConfig.token_path === 'string'
+        ? methodConfig.token_path
+        : undefined) ??
+      DEFAULT_SERVICE_ACCOUNT_TOKEN_FILE,
+    vault: handoffVault(client),
+    log,
+  };
+  let restored: HandoffState | undefined;
+  if (persist && persistOptions && !exitAfterAuth) {
+    try {
+      restored = await readHandoff({ ...persistOptions, keepAfterImport: persist.keepAfterImport });
+    } catch (err) {
+      if (persist.exitOnErr) throw err;
+      log.warn('could not load the persistent cache; logging in instead', { error: (err as Error).message });
+    }
+  }
   const authMethod = createAuthMethod({
     type: method.type,
     mountPath: method.mountPath,
@@ -262,8 +302,10 @@ async function runWithConfig(
     exitOnRetryFailure: cfg.templateConfig.exitOnRetryFailure,
     once: exitAfterAuth,
     onRendered: () => metrics?.templateRendered('written'),
+    restored: restored && { token: restored.token, secrets: restored.secrets },
     onAllRendered: () => {
-      if (exitAfterAuth) tokenDelivered.then(() => finish(0));
+      // Taken now: the runner of an init run stops (and forgets its leases) right after this call.
+      if (exitAfterAuth) void finishInit(templateServer.leasedSecrets());
     },
     onFatal: (err) => {
       log.error('template server failed; exiting (exit_on_retry_failure)', { error: err.message });
@@ -299,6 +341,7 @@ async function runWithConfig(
     exitOnErr: method.exitOnErr,
     exitAfterAuth,
     onToken: (token) => templateServer.onToken(token),
+    preloadedToken: restored?.token,
   });
 
   const listeners: AgentListener[] = [];
@@ -335,6 +378,21 @@ async function runWithConfig(
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 
+  // An init run ends once the token is in the sinks and every template is on disk, after leaving the persistent
+  // cache for the sidecar when one is configured (a failure there only costs the sidecar a fresh login).
+  async function finishInit(secrets: readonly LeasedSecret[]): Promise<void> {
+    await tokenDelivered;
+    const token = handler.token;
+    if (persistOptions && token !== undefined) {
+      try {
+        await writeHandoff({ token, secrets, writtenAt: Date.now() }, persistOptions);
+      } catch (err) {
+        log.error('could not write the persistent cache', { error: (err as Error).message });
+      }
+    }
+    finish(0);
+  }
+
   // In init mode the first token ends auth; the agent exits once templates are rendered too.
   let markTokenDelivered: () => void = () => {};
   const tokenDelivered = new Promise<void>((resolve) => {
@@ -345,7 +403,7 @@ async function runWithConfig(
       if (exitAfterAuth) {
         log.info('sinks finished, exiting');
         markTokenDelivered();
-        if (!templateServer.hasTemplates) finish(0);
+        if (!templateServer.hasTemplates) void finishInit([]);
       }
     },
     (err: Error) => {

@@ -6,7 +6,7 @@ import { formatGoDuration } from './go-duration.js';
 import { JitterBackoff } from './lease/backoff.js';
 import type { RetryConfig } from './runner/fetcher.js';
 import type { RunnerVaultPort } from './runner/port.js';
-import { type RunnerTemplate, TemplateRunner } from './runner/runner.js';
+import { type LeasedSecret, type RunnerTemplate, TemplateRunner } from './runner/runner.js';
 
 export interface TemplateServerOptions {
   readonly templates: readonly RunnerTemplate[];
@@ -29,6 +29,8 @@ export interface TemplateServerOptions {
   readonly onInvalidToken: () => void;
   readonly onRendered?: (destination: string, changed: boolean) => void;
   readonly random?: () => number;
+  /** Taken over from vault-agent-init: its token, and the leased secrets its runner held (for that token only). */
+  readonly restored?: { readonly token: string; readonly secrets: ReadonlyArray<LeasedSecret> };
 }
 
 export class TemplateServer {
@@ -66,6 +68,11 @@ export class TemplateServer {
     this.startRunner();
   }
 
+  /** The current runner's renewable leased secrets (see TemplateRunner.leasedSecrets). */
+  leasedSecrets(): LeasedSecret[] {
+    return this.runner?.leasedSecrets() ?? [];
+  }
+
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
@@ -101,6 +108,11 @@ export class TemplateServer {
         this.opts.onInvalidToken();
       },
       random: this.opts.random,
+      // The handed-over leases belong to the handed-over token; a runner for any other token fetches anew.
+      restored:
+        this.opts.restored?.token === token
+          ? new Map(this.opts.restored.secrets.map((s) => [s.key, s.secret]))
+          : undefined,
     });
     this.runner = runner;
     runner.start();

@@ -27,6 +27,8 @@ export interface AuthHandlerOptions {
   /** `exit_after_auth`: `run()` resolves once the first token is in every sink and with every listener. */
   readonly exitAfterAuth?: boolean;
   readonly onToken?: TokenListener;
+  /** A token from vault-agent-init's persistent cache: looked up and used on the first pass instead of a login. */
+  readonly preloadedToken?: string;
   /** Test seams: time and randomness. */
   readonly random?: () => number;
   readonly now?: () => number;
@@ -114,26 +116,49 @@ export class AuthHandler {
   private async loop(): Promise<void> {
     const { method, vault } = this.options;
     this.log.info('starting auth handler');
+    let preloaded = this.options.preloadedToken;
     while (!this.stopSignal.aborted) {
       this.authInProgress = true;
-      this.log.info('authenticating');
       let answer: LoginAnswer | undefined;
-      try {
-        answer = await unlessAborted(
-          method.loginBody().then((body) => vault.login(method.mountPath, body, { namespace: method.namespace })),
-          this.stopSignal,
-        );
-        if (answer && !answer.clientToken) {
-          throw new AuthError('AUTH_NO_TOKEN', 'login response did not contain a client token');
+      if (preloaded !== undefined) {
+        const token = preloaded;
+        preloaded = undefined; // first pass only, as Vault Agent: a failed lookup falls back to logging in
+        this.log.debug('using preloaded token');
+        this.log.debug('lookup-self with preloaded token');
+        try {
+          const looked = await unlessAborted(vault.lookupSelf(token), this.stopSignal);
+          if (looked === undefined) break;
+          answer = {
+            clientToken: token,
+            accessor: '',
+            leaseDuration: looked.ttl,
+            renewable: looked.renewable,
+            policies: [],
+          };
+        } catch (err) {
+          await this.backOffOrThrow(err, 'could not look up token', {});
+          continue;
         }
-      } catch (err) {
-        await this.backOffOrThrow(err, 'error authenticating', {
-          ...method.logFields,
-          mount_path: method.mountPath,
-        });
-        continue;
       }
-      if (answer === undefined) break;
+      if (answer === undefined) {
+        this.log.info('authenticating');
+        try {
+          answer = await unlessAborted(
+            method.loginBody().then((body) => vault.login(method.mountPath, body, { namespace: method.namespace })),
+            this.stopSignal,
+          );
+          if (answer && !answer.clientToken) {
+            throw new AuthError('AUTH_NO_TOKEN', 'login response did not contain a client token');
+          }
+        } catch (err) {
+          await this.backOffOrThrow(err, 'error authenticating', {
+            ...method.logFields,
+            mount_path: method.mountPath,
+          });
+          continue;
+        }
+        if (answer === undefined) break;
+      }
 
       this.backoff.reset();
       this.latestToken = answer.clientToken;

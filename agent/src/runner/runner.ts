@@ -74,6 +74,17 @@ export interface TemplateRunnerOptions {
   readonly onInvalidToken?: () => void;
   readonly now?: () => number;
   readonly random?: () => number;
+  /**
+   * Leased secrets taken over from vault-agent-init's persistent cache, by dependency key: a template that needs one
+   * uses it as fetched and goes on renewing its lease, instead of asking Vault for new credentials.
+   */
+  readonly restored?: ReadonlyMap<string, VaultSecretData>;
+}
+
+/** A renewable leased secret the runner holds, for the persistent cache. */
+export interface LeasedSecret {
+  readonly key: string;
+  readonly secret: VaultSecretData;
 }
 
 export const DEFAULT_COMMAND_TIMEOUT_MS = 30_000;
@@ -365,12 +376,36 @@ export class TemplateRunner {
     const w: Watch = { dependency, key, abort: new AbortController(), hasData: false, data: undefined };
     this.watches.set(key, w);
     this.log.debug(`(watcher) adding ${key}`);
-    this.watch(w).catch((err: unknown) => this.fail(err instanceof Error ? err : new Error(String(err))));
+    const restored = this.options.once ? undefined : this.options.restored?.get(key);
+    const carried = restored !== undefined && isRenewableLease(restored) && dependency.kind.startsWith('vault.');
+    if (carried) {
+      // Rendered at once from the handed-over secret; its lease is renewed from here on like a fetched one's.
+      w.data = restored;
+      w.hasData = true;
+      this.log.debug(`(watcher) ${key}: using the lease ${restored.lease_id} from the persistent cache`);
+      this.dataChanged(key);
+    }
+    const first: RenewNext | undefined = carried
+      ? { kind: 'renew', leaseId: restored.lease_id, leaseDuration: restored.lease_duration }
+      : undefined;
+    this.watch(w, first).catch((err: unknown) => this.fail(err instanceof Error ? err : new Error(String(err))));
+  }
+
+  /** The renewable leased secrets this runner holds now (the persistent cache saves them for the sidecar). */
+  leasedSecrets(): LeasedSecret[] {
+    const out: LeasedSecret[] = [];
+    for (const w of this.watches.values()) {
+      if (!w.hasData || !w.dependency.kind.startsWith('vault.')) continue;
+      const secret = w.data as VaultSecretData | undefined;
+      if (secret && typeof secret === 'object' && isRenewableLease(secret)) out.push({ key: w.key, secret });
+    }
+    return out;
   }
 
   /** One dependency's life: fetch (with retries), publish, wait or renew, fetch again. */
-  private async watch(w: Watch): Promise<void> {
+  private async watch(w: Watch, restored?: RenewNext): Promise<void> {
     const signal = w.abort.signal;
+    if (restored) await this.renewUntilDone(w.key, restored, signal);
     while (!signal.aborted) {
       let fetched: { data: unknown; next: Next };
       try {
