@@ -584,4 +584,59 @@ describe('agent interop: generated configs, our agent and HashiCorp Vault Agent'
     // HCL 1's octal 0640 stays octal, as Vault Agent reads it.
     assert.equal(modeOf(t.destination), '640');
   });
+  it("007 agent-cache-enable: the sidecar takes over the init container's token through the persistent cache", async function () {
+    this.timeout(120_000);
+    const { init, sidecar } = generatedConfigs(vault.addr, {
+      'agent-inject-secret-app': 'secret/golden/app',
+      'agent-cache-enable': 'true',
+    });
+    const cache = init.cache as { persist?: { type: string; path: string } } | undefined;
+    assert.equal(cache?.persist?.type, 'kubernetes', 'the webhook writes cache.persist for agent-cache-enable');
+    // one pod: init and sidecar share the token file, the sink volume and the cache volume, as in a real pod
+    const token = await saToken();
+    const podRoot = join(dir, 'pod');
+    const inPod = (config: AgentConfigJson): AgentConfigJson => {
+      const c = structuredClone(config);
+      (c.cache as { persist: { path: string } }).persist.path = join(podRoot, '/vault/agent-cache');
+      // the listener port the webhook picks (8200) may be taken on this machine
+      c.listener = (c.listener as Array<Record<string, unknown>>).map((l) => ({ ...l, address: '127.0.0.1:0' }));
+      return c;
+    };
+    mkdirSync(join(podRoot, '/vault/agent-cache'), { recursive: true });
+    const initSetup = prepareRoot(podRoot, inPod(init), token);
+    const initRun = await runOurAgent(podRoot, initSetup.configFile);
+    assert.match(initRun.output, /persistent cache written for the sidecar/);
+    const initToken = readFileSync(initSetup.config.auto_auth.sink[0]?.config.path ?? '', 'utf8');
+    const side = prepareRoot(podRoot, inPod(sidecar), token);
+    const [node, ...args] = agentImageArgv();
+    const proc = new ManagedProcess({
+      name: 'vault-injector agent (sidecar)',
+      command: node ?? process.execPath,
+      args: [...args, 'agent', `-config=${side.configFile}`],
+      env: { ...agentEnv(podRoot), VAULT_LOG_LEVEL: 'debug' },
+      cwd: podRoot,
+    });
+    try {
+      await waitFor(
+        'the sidecar to render with the handed-over token',
+        () => {
+          if (!proc.running) throw new Error(`the sidecar agent exited\n${proc.tail(40)}`);
+          return proc.lines.some((l) => /\(runner\) (rendered|starting)/.test(l)) ? true : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 100 },
+      );
+      const log = proc.lines.join('\n');
+      assert.match(log, /loaded the persistent cache/);
+      assert.match(log, /using preloaded token/);
+      assert.doesNotMatch(log, /agent\.auth\.handler: authenticating/, 'no second login');
+      await waitFor('the sidecar sink', () => (proc.lines.some((l) => /token written/.test(l)) ? true : undefined), {
+        timeoutMs: 10_000,
+      });
+      const sidecarToken = readFileSync(side.config.auto_auth.sink[0]?.config.path ?? '', 'utf8');
+      assert.ok(initToken.length > 20);
+      assert.equal(sidecarToken, initToken, "the sidecar works with the init container's token");
+    } finally {
+      await proc.stop({ graceMs: 2000 });
+    }
+  });
 });
