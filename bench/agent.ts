@@ -364,18 +364,16 @@ async function main(): Promise<number> {
       }
     }
 
+    // One sidecar of `agent` on the fixed secret set, through its own counting proxy.
+    const sidecarOf = (agent: AgentUnderTest) =>
+      startSidecar(agent, dirs, (p) => sidecarConfig(proxyOf(agent).addr, p, schedule), interrupt.signal);
+
     // Sidecar start-up: `--runs` starts per agent, interleaved, each stopped once every file is rendered.
     const sidecarStartMs = new Map(agents.map((a) => [a.label, [] as number[]]));
     log(`sidecar mode: ${opts.runs} start(s) per agent, interleaved, spawn to every file rendered`);
     for (let r = 0; r < opts.runs; r++) {
       for (const agent of agents) {
-        const proxy = proxyOf(agent);
-        const started = await startSidecar(
-          agent,
-          dirs,
-          (p) => sidecarConfig(proxy.addr, p, schedule),
-          interrupt.signal,
-        );
+        const started = await sidecarOf(agent);
         if (!started) return 130;
         await started.proc.stop({ graceMs: 5000 });
         sidecarStartMs.get(agent.label)?.push(started.renderMs);
@@ -389,12 +387,7 @@ async function main(): Promise<number> {
     try {
       for (const agent of agents) {
         const proxy = proxyOf(agent);
-        const started = await startSidecar(
-          agent,
-          dirs,
-          (p) => sidecarConfig(proxy.addr, p, schedule),
-          interrupt.signal,
-        );
+        const started = await sidecarOf(agent);
         if (!started) return 130;
         running.push(started);
         log(`${agent.label}: sidecar rendered in ${started.renderMs.toFixed(0)} ms; ${idleLog}`);
