@@ -24,7 +24,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
-import { ensureNodeRuntime } from '../e2e/bed/node-runtime.js';
+import { ensureNodeRuntime, trainCodeCache } from '../e2e/bed/node-runtime.js';
 import { describeExit, ManagedProcess } from '../e2e/bed/processes.js';
 import { ensureGoBinary } from '../e2e/bed/provision.js';
 import { VAULT_SERVER, vaultServerRecipe } from '../e2e/bed/recipes.js';
@@ -121,10 +121,7 @@ function ourAgent(opts: Options, log: (m: string) => void): { agent: AgentUnderT
   // What the image build does (`npm run build` in Dockerfile.agent): train the code cache with this Node.
   let codeCache: string;
   try {
-    codeCache = execFileSync(node, [join(REPO_ROOT, 'scripts', 'train-code-cache.mjs')], {
-      encoding: 'utf8',
-      timeout: 120_000,
-    }).trim();
+    codeCache = trainCodeCache(node);
   } catch (err) {
     return `training the code cache with ${node} failed: ${(err as Error).message}`;
   }

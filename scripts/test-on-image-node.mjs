@@ -7,17 +7,18 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { ensureNodeRuntime, IMAGE_NODE_VERSION } = await import(join(root, 'dist', 'e2e', 'bed', 'node-runtime.js'));
+const { provisionImageNode, IMAGE_NODE_VERSION } = await import(join(root, 'dist', 'e2e', 'bed', 'node-runtime.js'));
 const log = (m) => process.stderr.write(`[image-node] ${m}\n`);
 
 let node;
 try {
-  node = ensureNodeRuntime(log);
+  const provisioned = provisionImageNode(log);
+  node = provisioned.node;
+  log(provisioned.trained);
 } catch (err) {
-  log(`cannot get Node.js ${IMAGE_NODE_VERSION}: ${err.message}`);
+  log(`cannot get Node.js ${IMAGE_NODE_VERSION} or train its code cache: ${err.message}`);
   process.exit(1);
 }
 const run = (args) => spawnSync(node, args, { cwd: root, stdio: 'inherit', timeout: 1_200_000 }).status ?? 1;
 log(`unit suites on Node.js ${IMAGE_NODE_VERSION} (${node})`);
-if (run([join(root, 'scripts', 'train-code-cache.mjs')]) !== 0) process.exit(1);
 process.exit(run([join(root, 'node_modules', 'mocha', 'bin', 'mocha.js'), '--config', '.mocharc.unit.json']));

@@ -12,10 +12,9 @@ const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'bundle'
 // The training run: the agent as a pod starts it (Kubernetes auth, a template, a file sink), against an address
 // where nothing listens, so it loads its configuration, compiles the template, writes the sink check, builds the
 // login request and exits 1 at the refused connection, all without a Vault. The launcher writes the code cache
-// (agent.cjs.<node version>-<arch>.code-cache) as it exits.
+// as it exits, and says where (cli/agent-launch.ts names it for this Node).
 const program = join(out, 'agent.cjs');
-const cache = `${program}.${process.version}-${process.arch}.code-cache`;
-rmSync(cache, { force: true });
+const started = Date.now();
 const training = mkdtempSync(join(tmpdir(), 'vault-injector-train-'));
 try {
   writeFileSync(join(training, 'token'), 'training.jwt.not-a-real-token');
@@ -49,7 +48,12 @@ try {
     {
       encoding: 'utf8',
       timeout: 60_000,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: training, VAULT_INJECTOR_TRAIN_CODE_CACHE: '1' },
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: training,
+        VAULT_INJECTOR_TRAIN_CODE_CACHE: '1',
+        VAULT_INJECTOR_DEBUG_CODE_CACHE: '1',
+      },
     },
   );
   // Refused, as planned: anything else means the run did not take the path a pod takes.
@@ -58,7 +62,10 @@ try {
       `the code-cache training run did not end at the refused login (exit ${run.status}):\n${run.stderr}`,
     );
   }
-  if (!existsSync(cache)) throw new Error(`the training run wrote no code cache at ${cache}:\n${run.stderr}`);
+  const cache = /^vault-injector: code cache \w+: (.+)$/m.exec(run.stderr)?.[1];
+  if (cache === undefined || !existsSync(cache) || statSync(cache).mtimeMs < started) {
+    throw new Error(`the training run wrote no code cache (${cache ?? 'no path given'}):\n${run.stderr}`);
+  }
   process.stdout.write(
     `bundle: ${program} (${Math.round(statSync(program).size / 1024)} KiB), code cache for Node ${process.version} ${Math.round(statSync(cache).size / 1024)} KiB\n`,
   );

@@ -5,8 +5,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { cacheRoot, type Log } from './provision.js';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 /** The Node.js release the bench runs the agent image's entry point with (major 24, as the image). */
 export const IMAGE_NODE_VERSION = '24.21.0';
@@ -44,4 +47,21 @@ export function ensureNodeRuntime(log: Log, version = IMAGE_NODE_VERSION, root =
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * Trains the agent bundle's code cache for `node`, as the image build does for the image's Node
+ * (scripts/train-code-cache.mjs); returns the script's one-line summary.
+ */
+export function trainCodeCache(node: string): string {
+  return execFileSync(node, [join(REPO, 'scripts', 'train-code-cache.mjs')], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  }).trim();
+}
+
+/** The image's Node, fetched when missing, with the agent's code cache trained for it. */
+export function provisionImageNode(log: Log): { node: string; trained: string } {
+  const node = ensureNodeRuntime(log);
+  return { node, trained: trainCodeCache(node) };
 }

@@ -1,8 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureNodeRuntime, IMAGE_NODE_VERSION, nodeRuntimePath } from './node-runtime.js';
+import { IMAGE_NODE_VERSION, nodeRuntimePath, provisionImageNode } from './node-runtime.js';
 import {
   type BedBinaries,
   checkHostTools,
@@ -36,17 +35,6 @@ export function agentImageArgv(): string[] {
   return [existsSync(imageNode) ? imageNode : process.execPath, '--enable-source-maps', entry];
 }
 
-/** The image's Node, fetched when missing, with the agent's code cache trained for it as the image build does. */
-function provisionImageNode(log: Log): string {
-  const node = ensureNodeRuntime(log);
-  const trained = execFileSync(node, [join(REPO_ROOT, 'scripts', 'train-code-cache.mjs')], {
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  log(`node ${IMAGE_NODE_VERSION} (the agent image's): ${node}; ${trained.trim()}`);
-  return node;
-}
-
 /** Builds or finds every binary; the log says what it is doing, since a cold run takes many minutes. */
 export async function provisionAll(log: Log): Promise<ProvisionReport> {
   const started = Date.now();
@@ -67,7 +55,8 @@ export async function provisionAll(log: Log): Promise<ProvisionReport> {
   log(vaultK8s ? `vault-k8s ${VAULT_K8S_VERSION}: ${vaultK8s}` : vaultK8sMissing());
   const postgres = await ensurePostgres(log);
   log(`postgresql ${postgres.version}: ${postgres.postgres}`);
-  const imageNode = provisionImageNode(log);
+  const { node: imageNode, trained } = provisionImageNode(log);
+  log(`node ${IMAGE_NODE_VERSION} (the agent image's): ${imageNode}; ${trained}`);
   const binaries: BedBinaries = { etcd, kubeApiserver, vault, vaultK8s, postgres, helm, imageNode };
   return {
     binaries,

@@ -7,8 +7,11 @@ import { JsonNumber, type JsonValue } from '../template/dependencies.js';
 
 type SourceReviver = (key: string, value: unknown, context?: { source?: string }) => unknown;
 
-const keepNumberText: SourceReviver = (_key, value, context) =>
-  typeof value === 'number' && context?.source !== undefined ? new JsonNumber(context.source) : value;
+// TypeScript's lib types the reviver without the source-text context (a later addition to JSON.parse).
+const keepNumberText = ((_key, value, context) =>
+  typeof value === 'number' && context?.source !== undefined
+    ? new JsonNumber(context.source)
+    : value) as SourceReviver as Parameters<typeof JSON.parse>[1];
 
 /**
  * Whether JSON.parse hands revivers the source text of each value (V8 11.4+, Node 21+): then the native
@@ -17,7 +20,7 @@ const keepNumberText: SourceReviver = (_key, value, context) =>
  */
 export const NATIVE_NUMBER_TEXT = (() => {
   try {
-    const probe = JSON.parse('[1.50]', keepNumberText as Parameters<typeof JSON.parse>[1]) as unknown[];
+    const probe = JSON.parse('[1.50]', keepNumberText) as unknown[];
     return probe[0] instanceof JsonNumber && probe[0].text === '1.50';
   } catch {
     return false;
@@ -27,7 +30,7 @@ export const NATIVE_NUMBER_TEXT = (() => {
 /** Parses JSON text; numbers become JsonNumber. Throws SyntaxError on invalid JSON. */
 export function parseVaultJson(text: string, native = NATIVE_NUMBER_TEXT): JsonValue {
   // Both keep the last of duplicate keys, as Go's decoder does.
-  if (native) return JSON.parse(text, keepNumberText as Parameters<typeof JSON.parse>[1]) as JsonValue;
+  if (native) return JSON.parse(text, keepNumberText) as JsonValue;
   return parse(text, null, {
     parseNumber: (lexeme) => new JsonNumber(lexeme),
     // Go's decoder keeps the last of duplicate keys; lossless-json would throw.
